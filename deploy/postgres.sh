@@ -42,9 +42,20 @@ is_running() {
   [ -n "${PGBIN:-}" ] && as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
 }
 
+running_port() {
+  # Line 4 of postmaster.pid is the port the running server listens on.
+  sed -n 4p "$PGDATA/postmaster.pid" 2>/dev/null || true
+}
+
 start() {
   find_bin
   if is_running; then
+    local actual
+    actual=$(running_port)
+    if [ -n "$actual" ] && [ "$actual" != "$PGPORT" ]; then
+      echo "postgres.sh: the server of ${PGDATA} already runs on port ${actual}, not ${PGPORT}; stop it first or use another PGDATA." >&2
+      exit 1
+    fi
     echo "postgres.sh: already running on ${PGHOST}:${PGPORT}" >&2
     echo "$CONNECTION_STRING"
     return 0

@@ -2,22 +2,21 @@ using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Ledger.Tests;
 
+[RequiresPostgres]
 public sealed class PostgresUsageLedgerTests : UsageLedgerContractTests, IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     private readonly PostgresUsageLedger _ledger;
 
     public PostgresUsageLedgerTests(PostgresFixture database) =>
-        _ledger = new PostgresUsageLedger(new PostgresLedgerOptions { ConnectionString = PostgresFixture.Skipped ? "Host=unused" : database.ConnectionString });
+        _ledger = new PostgresUsageLedger(new PostgresLedgerOptions { ConnectionString = database.ConnectionString });
 
     protected override IUsageLedger Ledger => _ledger;
 
-    public Task InitializeAsync() => PostgresFixture.Skipped
-        ? throw new InvalidOperationException("TENANCY_SKIP_POSTGRES=1: PostgreSQL tests are skipped.")
-        : Task.CompletedTask;
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync() => _ledger.DisposeAsync().AsTask();
 
-    [Fact]
+    [StoreFact]
     public async Task Money_keeps_nine_decimal_places_exactly()
     {
         var tenant = NewTenant();

@@ -1,3 +1,5 @@
+using OrleansTenancy.TestSupport;
+
 namespace OrleansTenancy.Ledger.Tests;
 
 /// <summary>What every ledger store must do; each store's test class inherits these facts.</summary>
@@ -31,7 +33,7 @@ public abstract class UsageLedgerContractTests
 
     private static readonly DateTimeOffset Noon = new(2026, 11, 20, 17, 0, 0, TimeSpan.Zero);
 
-    [Fact]
+    [StoreFact]
     public async Task A_retried_record_is_already_recorded_and_counted_once()
     {
         var tenant = NewTenant();
@@ -45,7 +47,7 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(0.123456789m, totals.CostUsd);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Concurrent_retries_of_one_request_record_exactly_one_row()
     {
         var tenant = NewTenant();
@@ -63,7 +65,7 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(1, (await Ledger.GetTotalsAsync(tenant, null, Noon, Noon.AddTicks(10))).Requests);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_batch_reports_each_row_and_skips_known_and_repeated_ids()
     {
         var tenant = NewTenant();
@@ -80,7 +82,7 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(0.75m, totals.CostUsd);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Totals_cover_a_half_open_range_per_workspace_and_count_denied_rows_as_requests_only()
     {
         var tenant = NewTenant();
@@ -104,7 +106,7 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(UsageTotals.Zero, await Ledger.GetTotalsAsync(tenant, "nobody", from, to));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_monthly_report_buckets_days_in_the_tenant_zone_across_the_autumn_change()
     {
         var tenant = NewTenant();
@@ -138,7 +140,7 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(UsageTotals.Zero, report.ByDay[10].Totals);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Executions_page_newest_first_without_gaps_or_repeats_while_rows_arrive()
     {
         var tenant = NewTenant();
@@ -171,7 +173,7 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(Noon.AddHours(1), first.CreatedAt);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Paging_filters_by_workspace_caps_the_page_size_and_rejects_foreign_cursors()
     {
         var tenant = NewTenant();
@@ -188,7 +190,7 @@ public abstract class UsageLedgerContractTests
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = Ledger.ListExecutionsAsync(tenant, 0, null); });
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_invalid_record_is_refused_naming_the_field()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Ledger.RecordAsync(Row(NewTenant(), Noon) with { TokensOut = -1 }));

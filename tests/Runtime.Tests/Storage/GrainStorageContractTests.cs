@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using OrleansTenancy.Runtime.Storage;
 
+using OrleansTenancy.TestSupport;
+
 namespace OrleansTenancy.Runtime.Tests.Storage;
 
 public sealed class LedgerLikeState
@@ -21,7 +23,7 @@ public abstract class GrainStorageContractTests
 
     protected static GrainIdentity NewGrain() => new("TenantGrain", "tenant-" + Guid.NewGuid().ToString("N"));
 
-    [Fact]
+    [StoreFact]
     public async Task Reading_a_missing_record_gives_a_new_state_without_etag()
     {
         var state = new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 5m });
@@ -32,7 +34,7 @@ public abstract class GrainStorageContractTests
         Assert.False(state.RecordExists);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Written_state_reads_back_exactly_including_decimal_scale()
     {
         var grain = NewGrain();
@@ -59,7 +61,7 @@ public abstract class GrainStorageContractTests
         Assert.Equal("0.000000123450", readSmall.State.Spent.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Two_writers_read_at_the_same_etag_exactly_one_wins_and_its_value_is_kept()
     {
         var grain = NewGrain();
@@ -94,7 +96,7 @@ public abstract class GrainStorageContractTests
         Assert.Equal(13m, stored.State.Spent);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Concurrent_first_inserts_exactly_one_succeeds()
     {
         const int Writers = 8;
@@ -127,7 +129,7 @@ public abstract class GrainStorageContractTests
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Concurrent_updates_from_one_etag_let_exactly_one_through()
     {
         var grain = NewGrain();
@@ -154,7 +156,7 @@ public abstract class GrainStorageContractTests
         Assert.Single(results, succeeded => succeeded);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Clear_is_conditional_and_a_stale_writer_cannot_resurrect_or_overwrite()
     {
         var grain = NewGrain();
@@ -180,7 +182,7 @@ public abstract class GrainStorageContractTests
         Assert.Equal(7m, stored.State.Spent);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Clear_without_etag_is_a_no_op_when_missing_and_a_conflict_when_present()
     {
         var grain = NewGrain();
@@ -191,7 +193,7 @@ public abstract class GrainStorageContractTests
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync("budget", grain, state));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task State_names_and_grain_types_are_separate_records()
     {
         var grain = NewGrain();
@@ -206,7 +208,7 @@ public abstract class GrainStorageContractTests
         Assert.Equal(1, read.State.Tokens);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Conflicts_and_latency_are_reported_as_grain_storage_metrics()
     {
         var grain = new GrainIdentity("MetricsProbe" + Guid.NewGuid().ToString("N"), "k");

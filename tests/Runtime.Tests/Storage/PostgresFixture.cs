@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
+using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace OrleansTenancy.TestSupport;
 
@@ -15,7 +17,9 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public static bool Skipped => Environment.GetEnvironmentVariable("TENANCY_SKIP_POSTGRES") == "1";
 
-    private static string Port => Environment.GetEnvironmentVariable("TENANCY_PG_PORT") ?? "55432";
+    private const string DefaultPort = "55432";
+
+    private static string Port => Environment.GetEnvironmentVariable("TENANCY_PG_PORT") ?? DefaultPort;
 
     private static string ServerConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false;Timeout=5";
 
@@ -59,6 +63,12 @@ public sealed class PostgresFixture : IAsyncLifetime
             var script = Path.Combine(FindRepositoryRoot(), "deploy", "postgres.sh");
             var start = new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true, RedirectStandardError = true };
             start.Environment["PGPORT"] = Port;
+            if (Port != DefaultPort && Environment.GetEnvironmentVariable("PGDATA") is null)
+            {
+                // Another port means another server, so it gets its own data folder.
+                start.Environment["PGDATA"] = Path.Combine(Path.GetTempPath(), "orleans-tenancy-pg-" + Port);
+            }
+
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {script}.");
             var stderr = process.StandardError.ReadToEndAsync();
             var stdout = process.StandardOutput.ReadToEndAsync();
@@ -113,14 +123,35 @@ public sealed class PostgresFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A fact that needs PostgreSQL: skipped only when <c>TENANCY_SKIP_POSTGRES=1</c> is set.</summary>
-public sealed class PostgresFactAttribute : FactAttribute
+/// <summary>Marks a test class whose facts need PostgreSQL (see <see cref="StoreFactAttribute"/>).</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class RequiresPostgresAttribute : Attribute
 {
-    public PostgresFactAttribute()
+}
+
+/// <summary>
+/// A fact of a store contract. In a class marked <see cref="RequiresPostgresAttribute"/> it is skipped when
+/// <c>TENANCY_SKIP_POSTGRES=1</c> is set, and runs (failing if PostgreSQL cannot be started) otherwise.
+/// </summary>
+[XunitTestCaseDiscoverer("OrleansTenancy.TestSupport.StoreFactDiscoverer", TestSupportAssembly.Name)]
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class StoreFactAttribute : FactAttribute
+{
+}
+
+public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : IXunitTestCaseDiscoverer
+{
+    private readonly FactDiscoverer _facts = new(diagnosticMessageSink);
+
+    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
     {
-        if (PostgresFixture.Skipped)
+        var needsPostgres = testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresPostgresAttribute).AssemblyQualifiedName).Any();
+        if (needsPostgres && PostgresFixture.Skipped)
         {
-            Skip = "TENANCY_SKIP_POSTGRES=1 is set.";
+            return [new XunitSkippedDataRowTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
+                discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, "TENANCY_SKIP_POSTGRES=1 is set.")];
         }
+
+        return _facts.Discover(discoveryOptions, testMethod, factAttribute);
     }
 }

@@ -4,6 +4,7 @@ using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Runtime.Tests.Storage;
 
+[RequiresPostgres]
 public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     private readonly PostgresFixture _database;
@@ -25,18 +26,10 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
 
     private PostgresGrainStorage Open() => new("pg-test", new PostgresStorageOptions
     {
-        ConnectionString = PostgresFixture.Skipped ? "Host=unused" : _database.ConnectionString,
+        ConnectionString = _database.ConnectionString,
     });
 
-    public Task InitializeAsync()
-    {
-        if (PostgresFixture.Skipped)
-        {
-            throw new InvalidOperationException("TENANCY_SKIP_POSTGRES=1: PostgreSQL tests are skipped.");
-        }
-
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -44,7 +37,7 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
         await _otherSilo.DisposeAsync();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_full_grain_identity_is_a_unique_key_in_the_schema()
     {
         await _storage.ReadStateAsync("budget", NewGrain(), new GrainState<LedgerLikeState>(new LedgerLikeState()));
@@ -62,7 +55,7 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
         Assert.Equal("service_id,grain_type,grain_key,state_name", uniqueKey);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Silos_starting_together_apply_the_schema_once()
     {
         var silos = Enumerable.Range(0, 6).Select(_ => Open()).ToList();
