@@ -191,6 +191,23 @@ public abstract class UsageLedgerContractTests
     }
 
     [StoreFact]
+    public async Task A_large_batch_is_stored_whole_and_a_replay_of_it_changes_nothing()
+    {
+        var tenant = NewTenant();
+        var rows = Enumerable.Range(0, 1000).Select(i => Row(tenant, Noon.AddMilliseconds(i), cost: 0.001m, workspace: $"w{i % 4}")).ToList();
+
+        var first = await Ledger.RecordBatchAsync(rows);
+        var replay = await Ledger.RecordBatchAsync(rows);
+
+        Assert.All(first, r => Assert.Equal(LedgerInsertResult.Recorded, r));
+        Assert.All(replay, r => Assert.Equal(LedgerInsertResult.AlreadyRecorded, r));
+        var totals = await Ledger.GetTotalsAsync(tenant, null, Noon, Noon.AddMinutes(1));
+        Assert.Equal(1000, totals.Requests);
+        Assert.Equal(1m, totals.CostUsd);
+        Assert.Equal(250, (await Ledger.GetTotalsAsync(tenant, "w2", Noon, Noon.AddMinutes(1))).Executions);
+    }
+
+    [StoreFact]
     public async Task An_invalid_record_is_refused_naming_the_field()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Ledger.RecordAsync(Row(NewTenant(), Noon) with { TokensOut = -1 }));

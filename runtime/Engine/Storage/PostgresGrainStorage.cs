@@ -9,7 +9,8 @@ namespace OrleansTenancy.Runtime.Storage;
 /// (service id, grain type, grain key, state name), so of two concurrent first writes exactly one inserts
 /// and the other finds the row and fails with <see cref="InconsistentStateException"/>; later writes are
 /// <c>UPDATE … WHERE etag = expected</c>. The schema is created on first use under an advisory lock, so
-/// silos starting together do not race on <c>CREATE TABLE</c>.
+/// silos starting together do not race on <c>CREATE TABLE</c>. State is kept as <c>json</c> (verbatim
+/// text, unlike <c>jsonb</c>), so property order and number formatting come back exactly as written.
 /// </summary>
 public sealed class PostgresGrainStorage : JsonGrainStorage, IAsyncDisposable
 {
@@ -60,7 +61,7 @@ public sealed class PostgresGrainStorage : JsonGrainStorage, IAsyncDisposable
             ON CONFLICT (service_id, grain_type, grain_key, state_name) DO NOTHING
             """);
         command.Parameters.AddWithValue("new_etag", newETag);
-        command.Parameters.AddWithValue("payload", NpgsqlDbType.Jsonb, payload);
+        command.Parameters.AddWithValue("payload", NpgsqlDbType.Json, payload);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             throw Conflict(key, "first write", await StoredETagAsync(connection, key, cancellationToken).ConfigureAwait(false), null);
@@ -72,7 +73,7 @@ public sealed class PostgresGrainStorage : JsonGrainStorage, IAsyncDisposable
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, key,
             $"UPDATE {_table} SET payload = @payload, etag = @new_etag, modified_at = now() WHERE {KeyFilter} AND etag = @expected");
-        command.Parameters.AddWithValue("payload", NpgsqlDbType.Jsonb, payload);
+        command.Parameters.AddWithValue("payload", NpgsqlDbType.Json, payload);
         command.Parameters.AddWithValue("new_etag", newETag);
         command.Parameters.AddWithValue("expected", expectedETag);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
@@ -149,7 +150,7 @@ public sealed class PostgresGrainStorage : JsonGrainStorage, IAsyncDisposable
                     grain_key   text        NOT NULL,
                     state_name  text        NOT NULL,
                     etag        text        NOT NULL,
-                    payload     jsonb       NOT NULL,
+                    payload     json        NOT NULL,
                     modified_at timestamptz NOT NULL,
                     CONSTRAINT {_table}_identity PRIMARY KEY (service_id, grain_type, grain_key, state_name)
                 );

@@ -56,6 +56,20 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
     }
 
     [StoreFact]
+    public async Task State_is_stored_as_the_exact_json_text_written()
+    {
+        var grain = NewGrain();
+        var state = new LedgerLikeState { Spent = 1.50m, Notes = ["z", "a"] };
+        await _storage.WriteStateAsync("budget", grain, new GrainState<LedgerLikeState>(state));
+
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT payload::text FROM grain_state WHERE grain_key = @key", connection);
+        command.Parameters.AddWithValue("key", grain.Key);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(state, GrainStateJson.DefaultOptions), (string?)await command.ExecuteScalarAsync());
+    }
+
+    [StoreFact]
     public async Task Silos_starting_together_apply_the_schema_once()
     {
         var silos = Enumerable.Range(0, 6).Select(_ => Open()).ToList();
