@@ -32,6 +32,20 @@ public sealed record UsageTotals(
 
     /// <summary>Prompt plus completion tokens.</summary>
     public long Tokens => TokensIn + TokensOut;
+
+    /// <summary>The field-wise sum of two totals.</summary>
+    public UsageTotals Add(UsageTotals other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new UsageTotals(
+            Requests + other.Requests,
+            Executions + other.Executions,
+            TokensIn + other.TokensIn,
+            TokensOut + other.TokensOut,
+            CostUsd + other.CostUsd,
+            EstimatedCostUsd + other.EstimatedCostUsd,
+            CachedRequests + other.CachedRequests);
+    }
 }
 
 /// <summary>Usage of one model or one workspace.</summary>

@@ -37,7 +37,6 @@ public abstract class UsageLedgerBase : IUsageLedger
         var window = period.Resolve(timeZone, now);
         var days = LocalCalendar.Days(window.FirstDate, window.LastDate, timeZone);
 
-        var totals = await SumAsync(tenant, null, window.FromUtc, window.ToUtc, cancellationToken).ConfigureAwait(false);
         var byModel = await SumGroupedAsync(tenant, LedgerGrouping.Model, window.FromUtc, window.ToUtc, cancellationToken).ConfigureAwait(false);
         var byWorkspace = await SumGroupedAsync(tenant, LedgerGrouping.Workspace, window.FromUtc, window.ToUtc, cancellationToken).ConfigureAwait(false);
         var perDay = await SumPerDayAsync(tenant, days, cancellationToken).ConfigureAwait(false);
@@ -45,6 +44,8 @@ public abstract class UsageLedgerBase : IUsageLedger
         var byDay = days
             .Select(day => new DailyUsage(day.Date, day.FromUtc, day.ToUtc, perDay.GetValueOrDefault(day.Date, UsageTotals.Zero)))
             .ToList();
+        // The days tile the window exactly, so the period total is their sum: always consistent with ByDay.
+        var totals = byDay.Aggregate(UsageTotals.Zero, (sum, day) => sum.Add(day.Totals));
         return new UsageReport(tenant, window, totals, Ordered(byModel), Ordered(byWorkspace), byDay);
     }
 
