@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the servers and tools the test suite needs (PostgreSQL, Redis, promtool), skipping what is present.
+set -euo pipefail
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v promtool >/dev/null || missing+=(prometheus)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps.sh: postgresql, redis-server and promtool are present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps.sh: missing ${missing[*]}; rerun as root (sudo $0)" >&2
+  exit 1
+fi
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -q "${missing[@]}"; then
+  apt-get update -q
+  apt-get install -y -q "${missing[@]}"
+fi
+# The Debian packages start system-wide services; the project runs its own on private ports instead.
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+  systemctl disable --now redis-server postgresql prometheus >/dev/null 2>&1 || true
+fi

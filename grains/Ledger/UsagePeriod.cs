@@ -1,0 +1,105 @@
+namespace OrleansTenancy.Ledger;
+
+/// <summary>The kinds of <see cref="UsagePeriod"/>.</summary>
+public enum UsagePeriodKind
+{
+    /// <summary>The current local day.</summary>
+    Today,
+
+    /// <summary>The previous local day.</summary>
+    Yesterday,
+
+    /// <summary>The current ISO week (Monday to Sunday) in local time.</summary>
+    ThisWeek,
+
+    /// <summary>The current local calendar month.</summary>
+    ThisMonth,
+
+    /// <summary>An explicit range of local dates, both ends included.</summary>
+    Range,
+}
+
+/// <summary>A reporting period in the tenant's calendar; resolve it with <see cref="Resolve"/>.</summary>
+public sealed record UsagePeriod
+{
+    private UsagePeriod(UsagePeriodKind kind, DateOnly? from, DateOnly? to)
+    {
+        Kind = kind;
+        From = from;
+        To = to;
+    }
+
+    /// <summary>The current local day.</summary>
+    public static UsagePeriod Today { get; } = new(UsagePeriodKind.Today, null, null);
+
+    /// <summary>The previous local day.</summary>
+    public static UsagePeriod Yesterday { get; } = new(UsagePeriodKind.Yesterday, null, null);
+
+    /// <summary>The current ISO week, Monday first.</summary>
+    public static UsagePeriod ThisWeek { get; } = new(UsagePeriodKind.ThisWeek, null, null);
+
+    /// <summary>The current calendar month.</summary>
+    public static UsagePeriod ThisMonth { get; } = new(UsagePeriodKind.ThisMonth, null, null);
+
+    /// <summary>The kind of period.</summary>
+    public UsagePeriodKind Kind { get; }
+
+    /// <summary>The first local date of a <see cref="UsagePeriodKind.Range"/>.</summary>
+    public DateOnly? From { get; }
+
+    /// <summary>The last local date (included) of a <see cref="UsagePeriodKind.Range"/>.</summary>
+    public DateOnly? To { get; }
+
+    /// <summary>The local dates <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
+    public static UsagePeriod Range(DateOnly from, DateOnly to)
+    {
+        if (to < from)
+        {
+            throw new ArgumentOutOfRangeException(nameof(to), to, $"A usage range must end on or after its start ({from:yyyy-MM-dd}).");
+        }
+
+        return new UsagePeriod(UsagePeriodKind.Range, from, to);
+    }
+
+    /// <summary>
+    /// The local dates and UTC instants this period covers for a tenant in <paramref name="timeZone"/>
+    /// at the instant <paramref name="now"/>.
+    /// </summary>
+    public UsageWindow Resolve(TimeZoneInfo timeZone, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(timeZone);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, timeZone).DateTime);
+        var (first, last) = Kind switch
+        {
+            UsagePeriodKind.Today => (today, today),
+            UsagePeriodKind.Yesterday => (today.AddDays(-1), today.AddDays(-1)),
+            UsagePeriodKind.ThisWeek => WeekOf(today),
+            UsagePeriodKind.ThisMonth => (new DateOnly(today.Year, today.Month, 1), new DateOnly(today.Year, today.Month, 1).AddMonths(1).AddDays(-1)),
+            UsagePeriodKind.Range => (From!.Value, To!.Value),
+            _ => throw new InvalidOperationException($"Unknown usage period kind {Kind}."),
+        };
+        return new UsageWindow(Kind, timeZone.Id, first, last,
+            LocalCalendar.StartOfDayUtc(first, timeZone), LocalCalendar.StartOfDayUtc(last.AddDays(1), timeZone));
+    }
+
+    private static (DateOnly First, DateOnly Last) WeekOf(DateOnly day)
+    {
+        var monday = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+        return (monday, monday.AddDays(6));
+    }
+}
+
+/// <summary>A resolved period: local dates (both included) and the UTC instants that bound them.</summary>
+/// <param name="Kind">The kind of period it came from.</param>
+/// <param name="TimeZone">The time zone id the dates are in.</param>
+/// <param name="FirstDate">The first local date.</param>
+/// <param name="LastDate">The last local date (included).</param>
+/// <param name="FromUtc">The start of <paramref name="FirstDate"/> (inclusive).</param>
+/// <param name="ToUtc">The start of the day after <paramref name="LastDate"/> (exclusive).</param>
+public sealed record UsageWindow(
+    UsagePeriodKind Kind,
+    string TimeZone,
+    DateOnly FirstDate,
+    DateOnly LastDate,
+    DateTimeOffset FromUtc,
+    DateTimeOffset ToUtc);

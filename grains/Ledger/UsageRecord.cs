@@ -1,0 +1,73 @@
+namespace OrleansTenancy.Ledger;
+
+/// <summary>
+/// The outcome of one request, as one ledger row. The request id is unique: recording the same id again
+/// changes nothing, so retried settles never count twice.
+/// </summary>
+/// <remarks>
+/// Money is kept to nine decimal places (1e-9 USD, half-to-even) and time to the microsecond, identically
+/// in every ledger store; <see cref="UsageLedgerValidation.Normalize"/> applies that before storing.
+/// </remarks>
+public sealed record UsageRecord
+{
+    /// <summary>The request id; unique across the ledger.</summary>
+    public required string RequestId { get; init; }
+
+    /// <summary>The tenant slug.</summary>
+    public required string Tenant { get; init; }
+
+    /// <summary>The workspace within the tenant.</summary>
+    public required string Workspace { get; init; }
+
+    /// <summary>The calling agent, when known.</summary>
+    public string? Agent { get; init; }
+
+    /// <summary>The task the model was chosen for, when known.</summary>
+    public string? Task { get; init; }
+
+    /// <summary>The model that ran (or was asked for, when the request was denied).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The upstream provider that served the request, when known.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>Prompt tokens.</summary>
+    public long TokensIn { get; init; }
+
+    /// <summary>Completion tokens.</summary>
+    public long TokensOut { get; init; }
+
+    /// <summary>The settled cost in USD.</summary>
+    public decimal CostUsd { get; init; }
+
+    /// <summary>The worst-case cost reserved before the call, in USD.</summary>
+    public decimal EstimatedCostUsd { get; init; }
+
+    /// <summary>End-to-end latency in milliseconds.</summary>
+    public long LatencyMs { get; init; }
+
+    /// <summary>The outcome: see <see cref="UsageStatus"/> for the usual values.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Whether the answer came from the response cache.</summary>
+    public bool Cached { get; init; }
+
+    /// <summary>When the request was made (its reservation time); periods are attributed by this instant.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>The usual values of <see cref="UsageRecord.Status"/>.</summary>
+public static class UsageStatus
+{
+    /// <summary>Completed and settled.</summary>
+    public const string Ok = "ok";
+
+    /// <summary>Failed upstream or in the gateway.</summary>
+    public const string Error = "error";
+
+    /// <summary>Cancelled by the caller (what was consumed is still settled).</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary>Refused by the budget before any upstream call; not an execution.</summary>
+    public const string Denied = "denied";
+}
