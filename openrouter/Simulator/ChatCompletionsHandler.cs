@@ -24,14 +24,12 @@ internal sealed partial class ChatCompletionsHandler(SimulatorState state)
         try
         {
             exchange.Body = await ReadBodyAsync(context.Request, context.RequestAborted);
+            state.OnRequestReceived(First(context.Request.Headers, "X-Request-Id"));
             await ServeAsync(context, exchange);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException || context.RequestAborted.IsCancellationRequested)
         {
-            exchange.Outcome = "client-disconnected";
-        }
-        catch (IOException) when (context.RequestAborted.IsCancellationRequested)
-        {
+            // Reading the body or writing the answer failed because the caller went away (or timed out).
             exchange.Outcome = "client-disconnected";
         }
         finally

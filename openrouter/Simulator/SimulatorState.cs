@@ -37,6 +37,12 @@ public sealed class SimulatorState
         set => _defaults = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// Raised with the <c>X-Request-Id</c> (or null) once a chat completion request has been read in full, before it
+    /// is answered; lets tests act while the simulator is still working on a request.
+    /// </summary>
+    public event Action<string?>? RequestReceived;
+
     internal IReadOnlyDictionary<string, SimulatedModel> ModelsById { get; }
 
     internal ModelsResponse ModelsBody { get; }
@@ -48,6 +54,8 @@ public sealed class SimulatorState
         Requests.Clear();
         _defaults = Options.Defaults;
     }
+
+    internal void OnRequestReceived(string? requestId) => RequestReceived?.Invoke(requestId);
 
     internal int NextAttempt(string key) => _attempts.AddOrUpdate(key, 1, static (_, previous) => previous + 1);
 
