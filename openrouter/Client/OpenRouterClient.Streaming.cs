@@ -53,7 +53,7 @@ public sealed partial class OpenRouterClient
                 throw await ReadErrorAsync(response, linked.Token);
             }
 
-            var stream = new StreamingCompletion(response, attempt);
+            var stream = new StreamingCompletion(response, attempt, _options.StreamIdleTimeout, _time);
             response = null;
             return stream;
         }

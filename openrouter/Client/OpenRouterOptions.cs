@@ -36,6 +36,12 @@ public sealed class OpenRouterOptions
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The longest silence allowed between two lines of a stream (OpenRouter's keep-alive comments count as
+    /// lines). Defaults to 60 seconds; infinite disables it.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Retries after the first attempt for 408/429/502/503 and connection failures. Defaults to 2.</summary>
     public int MaxRetries { get; set; } = 2;
 
@@ -68,6 +74,7 @@ public sealed class OpenRouterOptions
             options.Referer = NullIfEmpty(section["Referer"]) ?? options.Referer;
             options.Title = NullIfEmpty(section["Title"]) ?? options.Title;
             options.Timeout = ReadTimeSpan(section, "Timeout", options.Timeout);
+            options.StreamIdleTimeout = ReadTimeSpan(section, "StreamIdleTimeout", options.StreamIdleTimeout);
             options.RetryBaseDelay = ReadTimeSpan(section, "RetryBaseDelay", options.RetryBaseDelay);
             options.MaxRetryDelay = ReadTimeSpan(section, "MaxRetryDelay", options.MaxRetryDelay);
             if (NullIfEmpty(section["MaxRetries"]) is { } retries)
@@ -87,7 +94,7 @@ public sealed class OpenRouterOptions
     /// <summary>A description with the API key redacted, safe to log.</summary>
     public override string ToString() =>
         $"OpenRouterOptions {{ BaseUrl = {BaseUrl}, ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(none)" : "***")}, " +
-        $"Referer = {Referer ?? "(none)"}, Title = {Title ?? "(none)"}, Timeout = {Timeout}, MaxRetries = {MaxRetries}, " +
+        $"Referer = {Referer ?? "(none)"}, Title = {Title ?? "(none)"}, Timeout = {Timeout}, StreamIdleTimeout = {StreamIdleTimeout}, MaxRetries = {MaxRetries}, " +
         $"RetryBaseDelay = {RetryBaseDelay}, MaxRetryDelay = {MaxRetryDelay} }}";
 
     private static void ApplyUrl(string? value, string source, OpenRouterOptions options)
@@ -134,6 +141,11 @@ public static class OpenRouterOptionsValidator
         if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             errors.Add($"OpenRouterOptions.Timeout {options.Timeout} must be positive (or infinite).");
+        }
+
+        if (options.StreamIdleTimeout <= TimeSpan.Zero && options.StreamIdleTimeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"OpenRouterOptions.StreamIdleTimeout {options.StreamIdleTimeout} must be positive (or infinite).");
         }
 
         if (options.MaxRetries is < 0 or > 10)

@@ -14,12 +14,16 @@ namespace OrleansTenancy.OpenRouter;
 public sealed class StreamingCompletion : IAsyncDisposable, IDisposable
 {
     private readonly HttpResponseMessage _response;
+    private readonly TimeSpan _idleTimeout;
+    private readonly TimeProvider _time;
     private int _read;
 
-    internal StreamingCompletion(HttpResponseMessage response, int attempts)
+    internal StreamingCompletion(HttpResponseMessage response, int attempts, TimeSpan idleTimeout, TimeProvider time)
     {
         _response = response;
         Attempts = attempts;
+        _idleTimeout = idleTimeout;
+        _time = time;
     }
 
     /// <summary>How many attempts it took to get the stream started.</summary>
@@ -54,7 +58,8 @@ public sealed class StreamingCompletion : IAsyncDisposable, IDisposable
     /// <c>finish_reason: "error"</c>) is yielded, so a relay can forward it, and then thrown as
     /// <see cref="OpenRouterException"/> with <see cref="OpenRouterException.OutputStarted"/> telling whether content
     /// had been delivered. A stream that ends without <c>[DONE]</c> also throws. Cancelling stops reading and
-    /// closes the connection.
+    /// closes the connection. Silence longer than <see cref="OpenRouterOptions.StreamIdleTimeout"/> throws a
+    /// <see cref="OpenRouterErrorKind.Timeout"/> error.
     /// </summary>
     /// <param name="cancellationToken">Stops reading.</param>
     public async IAsyncEnumerable<ChatCompletionChunk> ReadChunksAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -68,10 +73,12 @@ public sealed class StreamingCompletion : IAsyncDisposable, IDisposable
         {
             await using var body = await _response.Content.ReadAsStreamAsync(cancellationToken);
             using var reader = new StreamReader(body, Encoding.UTF8);
+            using var idle = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
             var data = new StringBuilder();
             while (true)
             {
-                var line = await ReadLineAsync(reader, cancellationToken);
+                var line = await ReadLineAsync(reader, idle, linked.Token, cancellationToken);
                 if (line is not null && line.Length > 0)
                 {
                     if (line[0] == ':')
@@ -140,20 +147,38 @@ public sealed class StreamingCompletion : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public void Dispose() => _response.Dispose();
 
-    private static async ValueTask<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    private async ValueTask<string?> ReadLineAsync(StreamReader reader, CancellationTokenSource idle, CancellationToken linked, CancellationToken cancellationToken)
     {
         try
         {
-            return await reader.ReadLineAsync(cancellationToken);
+            if (_idleTimeout != System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                idle.CancelAfter(_idleTimeout);
+            }
+
+            return await reader.ReadLineAsync(linked);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Error = new OpenRouterException(
+                OpenRouterErrorKind.Timeout,
+                $"OpenRouter's stream was silent for {_idleTimeout}; giving up. Raise OpenRouter:StreamIdleTimeout if the model is slow.",
+                HttpStatusCode.OK,
+                outputStarted: OutputStarted,
+                chargeMayHaveOccurred: true,
+                innerException: ex);
+            throw Error;
         }
         catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new OpenRouterException(
+            Error = new OpenRouterException(
                 OpenRouterErrorKind.Transport,
                 $"The connection to OpenRouter broke mid-stream: {ex.Message}",
                 HttpStatusCode.OK,
+                outputStarted: OutputStarted,
                 chargeMayHaveOccurred: true,
                 innerException: ex);
+            throw Error;
         }
     }
 

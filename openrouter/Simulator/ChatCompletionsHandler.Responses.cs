@@ -75,7 +75,13 @@ internal sealed partial class ChatCompletionsHandler
         await WriteErrorAsync(context, exchange, status, message, metadata, knobs.RetryAfterSeconds);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, Exchange exchange, int status, string message, JsonObject? metadata, int? retryAfterSeconds)
+    private static async Task WriteBodyErrorAsync(HttpContext context, Exchange exchange, int code, string model, SimulatorKnobs knobs)
+    {
+        var metadata = new JsonObject { ["provider_name"] = knobs.Provider ?? DefaultProvider, ["raw"] = $"{model} failed while generating (simulated)" };
+        await WriteErrorAsync(context, exchange, 200, "Provider returned error (simulated).", metadata, null, code);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, Exchange exchange, int status, string message, JsonObject? metadata, int? retryAfterSeconds, int? code = null)
     {
         exchange.Status = status;
         exchange.Outcome = "error";
@@ -83,7 +89,7 @@ internal sealed partial class ChatCompletionsHandler
         {
             Error = new OpenRouterErrorPayload
             {
-                Code = status.ToString(CultureInfo.InvariantCulture),
+                Code = (code ?? status).ToString(CultureInfo.InvariantCulture),
                 Message = message,
                 Metadata = metadata is null ? null : JsonDocument.Parse(metadata.ToJsonString()).RootElement.Clone(),
             },

@@ -32,6 +32,12 @@ internal sealed partial class ChatCompletionsHandler(SimulatorState state)
             // Reading the body or writing the answer failed because the caller went away (or timed out).
             exchange.Outcome = "client-disconnected";
         }
+        catch (Exception)
+        {
+            exchange.Status = StatusCodes.Status500InternalServerError;
+            exchange.Outcome = "failed";
+            throw;
+        }
         finally
         {
             var headers = context.Request.Headers;
@@ -109,6 +115,12 @@ internal sealed partial class ChatCompletionsHandler(SimulatorState state)
         else
         {
             await DelayAsync(knobs.LatencyMs, context.RequestAborted);
+            if (knobs.BodyError is { } bodyError)
+            {
+                await WriteBodyErrorAsync(context, exchange, bodyError, chosen, knobs);
+                return;
+            }
+
             await WriteCompletionAsync(context, exchange, chosen, reply, knobs);
         }
     }

@@ -43,6 +43,12 @@ public sealed record SimulatorKnobs
     /// <summary>Header <c>X-Sim-Error</c>: answer with this HTTP status and OpenRouter's error body.</summary>
     public int? Error { get; init; }
 
+    /// <summary>
+    /// Header <c>X-Sim-Body-Error</c>: answer 200 with an error body carrying this code, as OpenRouter does when a
+    /// model fails after the request was accepted (non-streamed calls).
+    /// </summary>
+    public int? BodyError { get; init; }
+
     /// <summary>Header <c>X-Sim-Retry-After</c>: seconds sent as <c>Retry-After</c> with a simulated error.</summary>
     public int? RetryAfterSeconds { get; init; }
 
@@ -79,6 +85,7 @@ public sealed record SimulatorKnobs
             CompletionTokens = Int(headers, "X-Sim-Completion-Tokens") ?? CompletionTokens,
             Cost = Decimal(headers, "X-Sim-Cost") ?? Cost,
             Error = Int(headers, "X-Sim-Error") ?? Error,
+            BodyError = Int(headers, "X-Sim-Body-Error") ?? BodyError,
             RetryAfterSeconds = Int(headers, "X-Sim-Retry-After") ?? RetryAfterSeconds,
             FailTimes = Int(headers, "X-Sim-Fail-Times") ?? FailTimes,
             StreamErrorAfter = Int(headers, "X-Sim-Stream-Error-After") ?? StreamErrorAfter,
