@@ -57,8 +57,9 @@ public sealed partial class OpenRouterClient
             response = null;
             return stream;
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // Not the caller's cancellation, so a timeout: ours, or HttpClient.Timeout if it was left finite.
             throw TimedOut(_chatCompletionsUrl);
         }
         finally

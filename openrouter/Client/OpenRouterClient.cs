@@ -106,8 +106,9 @@ public sealed partial class OpenRouterClient
 
             return new ChatCompletionResult(parsed, attempt);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // Not the caller's cancellation, so a timeout: ours, or HttpClient.Timeout if it was left finite.
             throw TimedOut(_chatCompletionsUrl);
         }
         catch (JsonException ex)
@@ -134,7 +135,7 @@ public sealed partial class OpenRouterClient
             var parsed = await JsonSerializer.DeserializeAsync(content, OpenRouterJsonContext.Default.ModelsResponse, linked.Token);
             return ModelCatalogParser.Parse(parsed?.Data ?? [], _logger);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Listing models costs nothing, so a timeout here is safe to retry.
             throw new OpenRouterException(OpenRouterErrorKind.Timeout, $"No response from {_modelsUrl} within {_options.Timeout}; check OpenRouter:BaseUrl or raise OpenRouter:Timeout.");

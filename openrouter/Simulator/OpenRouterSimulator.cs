@@ -36,6 +36,9 @@ public static class OpenRouterSimulator
     public static async Task<SimulatorHost> StartAsync(SimulatorOptions? options = null, string url = "http://127.0.0.1:0", CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The embedding process's appsettings and ASPNETCORE_* variables (Kestrel endpoints, URLs) belong to its
+        // own server; the simulator listens only where it is told.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
         var app = builder.Build();
