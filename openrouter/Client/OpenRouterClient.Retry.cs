@@ -12,7 +12,7 @@ public sealed partial class OpenRouterClient
             {
                 return await attempt(number, cancellationToken);
             }
-            catch (OpenRouterException ex) when (ex.IsRetryable && !ex.ChargeMayHaveOccurred && number <= maxRetries)
+            catch (OpenRouterException ex) when (ex.IsRetryable && number <= maxRetries)
             {
                 var delay = RetryDelay(ex.RetryAfter, number);
                 _logger.LogWarning(

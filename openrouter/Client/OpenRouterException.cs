@@ -95,9 +95,12 @@ public sealed class OpenRouterException : Exception
     /// </summary>
     public bool ChargeMayHaveOccurred { get; }
 
-    /// <summary>Whether trying again could succeed: 408, 429, 502, 503 and transport failures, before any output.</summary>
+    /// <summary>
+    /// Whether trying again could succeed and cannot pay twice: 408, 429, 502, 503 and transport failures, when
+    /// no output was delivered and OpenRouter cannot have billed the failed attempt.
+    /// </summary>
     public bool IsRetryable =>
-        !OutputStarted && Kind is OpenRouterErrorKind.Timeout or OpenRouterErrorKind.RateLimited
+        !ChargeMayHaveOccurred && Kind is OpenRouterErrorKind.Timeout or OpenRouterErrorKind.RateLimited
             or OpenRouterErrorKind.BadGateway or OpenRouterErrorKind.Unavailable or OpenRouterErrorKind.Transport;
 
     /// <summary>Maps an HTTP status to a kind.</summary>

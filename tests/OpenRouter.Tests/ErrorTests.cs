@@ -169,6 +169,7 @@ public sealed class ErrorTests(SimulatorFixture fixture) : IClassFixture<Simulat
         Assert.Equal(OpenRouterErrorKind.Timeout, error.Kind);
         Assert.Null(error.StatusCode);
         Assert.True(error.ChargeMayHaveOccurred);
+        Assert.False(error.IsRetryable);
         Assert.Contains("within 00:00:05", error.Message, StringComparison.Ordinal);
         Assert.Contains("OpenRouter:Timeout", error.Message, StringComparison.Ordinal);
         Assert.Equal("client-disconnected", (await fixture.Recorded(id)).Outcome);
