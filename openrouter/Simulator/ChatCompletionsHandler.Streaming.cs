@@ -25,7 +25,7 @@ internal sealed partial class ChatCompletionsHandler
         var writer = response.BodyWriter;
         for (var i = 0; i < state.Options.ProcessingComments; i++)
         {
-            writer.Write(": OPENROUTER PROCESSING\n\n"u8);
+            writer.Write(ServerSentEvents.ProcessingComment);
         }
 
         await FlushAsync(writer, aborted);
@@ -68,16 +68,13 @@ internal sealed partial class ChatCompletionsHandler
         usageChunk.Usage = reply.Usage;
         await WriteEventAsync(writer, json, usageChunk, exchange, aborted);
 
-        writer.Write("data: [DONE]\n\n"u8);
+        writer.Write(ServerSentEvents.Done);
         await FlushAsync(writer, aborted);
     }
 
     private static async Task WriteEventAsync(PipeWriter writer, Utf8JsonWriter json, ChatCompletionChunk chunk, Exchange exchange, CancellationToken aborted)
     {
-        writer.Write("data: "u8);
-        json.Reset(writer);
-        JsonSerializer.Serialize(json, chunk, OpenRouterJsonContext.Default.ChatCompletionChunk);
-        writer.Write("\n\n"u8);
+        ServerSentEvents.WriteChunk(writer, json, chunk);
         exchange.ChunksSent++;
         await FlushAsync(writer, aborted);
     }
