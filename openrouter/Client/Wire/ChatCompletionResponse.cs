@@ -52,6 +52,12 @@ public sealed class ChatChoice
 
     /// <summary>The provider's own finish reason (OpenRouter extension).</summary>
     public string? NativeFinishReason { get; set; }
+
+    /// <summary>Fields not modelled above, kept so they round-trip.</summary>
+    [JsonExtensionData]
+#pragma warning disable CA2227 // System.Text.Json fills extension data through the setter.
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
+#pragma warning restore CA2227
 }
 
 /// <summary>One server-sent event chunk of a streamed completion (<c>object: "chat.completion.chunk"</c>).</summary>
@@ -84,6 +90,12 @@ public sealed class ChatCompletionChunk
 
     /// <summary>Set when generation failed after streaming started; the choice then has <c>finish_reason: "error"</c>.</summary>
     public OpenRouterErrorPayload? Error { get; set; }
+
+    /// <summary>Fields not modelled above, kept so they round-trip.</summary>
+    [JsonExtensionData]
+#pragma warning disable CA2227 // System.Text.Json fills extension data through the setter.
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
+#pragma warning restore CA2227
 }
 
 /// <summary>One choice of a stream chunk.</summary>
@@ -100,6 +112,12 @@ public sealed class ChatChunkChoice
 
     /// <summary>The provider's own finish reason (OpenRouter extension).</summary>
     public string? NativeFinishReason { get; set; }
+
+    /// <summary>Fields not modelled above, kept so they round-trip.</summary>
+    [JsonExtensionData]
+#pragma warning disable CA2227 // System.Text.Json fills extension data through the setter.
+    public Dictionary<string, JsonElement>? AdditionalProperties { get; set; }
+#pragma warning restore CA2227
 }
 
 /// <summary>The incremental part of a streamed message.</summary>
