@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansTenancy.Tenancy;
 
 /// <summary>
@@ -28,6 +30,7 @@ public readonly partial record struct TenantContext(string Tenant, string Worksp
     public string Workspace { get => _workspace; init => _workspace = ValidatePart(value, nameof(Workspace)); }
 
     /// <summary>Whether this is <c>default(TenantContext)</c>, which names no tenant at all.</summary>
+    [JsonIgnore]
     public bool IsEmpty => _tenant is null;
 
     /// <summary>

@@ -172,4 +172,17 @@ public class BudgetReservationTests
         Assert.Equal(20261201, reservation.DayKey);
         Assert.Equal(202612, reservation.MonthKey);
     }
+
+    [Fact]
+    public void Many_requests_against_a_small_hard_cap_are_granted_to_the_cent()
+    {
+        // Row 1 at the account level: the grain serialises callers, so 250 arrivals are 250 sequential decisions.
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1.00m, Enforcement = Enforcement.Hard });
+        var granted = Enumerable.Range(0, 250).Select(i => h.Reserve(i % 2 == 0 ? 0.03m : 0.07m)).Where(d => d.IsGranted).ToArray();
+
+        var total = granted.Sum(d => d.Reservation!.EstimatedCostUsd);
+        Assert.True(total <= 1.00m, $"granted {total}");
+        Assert.Equal(total, h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day).Reserved);
+        Assert.True(1.00m - total < 0.03m, $"left {1.00m - total} unused although a 0.03 request fits");
+    }
 }

@@ -231,4 +231,16 @@ public class BudgetSettlementTests
 
         Assert.Equal(["new"], h.State.RecentlyFinished.Select(f => f.RequestId).ToArray());
     }
+
+    [Fact]
+    public void An_actual_cost_above_the_estimate_is_counted_in_full_and_blocks_later_grants()
+    {
+        var h = new AccountHarness(_hardDollar);
+        h.Reserve(0.5m, id: "under-estimated");
+
+        h.Settle("under-estimated", 0.95m);
+
+        Assert.Equal(0.95m, h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day).Spent);
+        Assert.Equal(0.05m, h.Reserve(0.1m).Denial!.Remaining);
+    }
 }

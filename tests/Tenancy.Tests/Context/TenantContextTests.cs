@@ -78,3 +78,21 @@ public class TenantContextTests
         Assert.False(TenantContext.Default.IsEmpty);
     }
 }
+
+public class TenantContextSerializationTests
+{
+    [Fact]
+    public void Context_round_trips_through_System_Text_Json_as_tenant_and_workspace()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(new TenantContext("acme", "support"));
+
+        Assert.Equal("""{"Tenant":"acme","Workspace":"support"}""", json);
+        Assert.Equal(new TenantContext("acme", "support"), System.Text.Json.JsonSerializer.Deserialize<TenantContext>(json));
+    }
+
+    [Fact]
+    public void Deserializing_a_forged_part_is_rejected()
+    {
+        Assert.ThrowsAny<Exception>(() => System.Text.Json.JsonSerializer.Deserialize<TenantContext>("""{"Tenant":"acme:evil","Workspace":"main"}"""));
+    }
+}
