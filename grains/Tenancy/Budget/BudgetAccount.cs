@@ -21,6 +21,8 @@ namespace OrleansTenancy.Tenancy.Budget;
 /// A settle for an expired reservation, or for an id never seen, still records the usage, because the provider
 /// charged for it; the usage ledger's unique request id remains the final guard against a double count after the
 /// remembered window.</para>
+/// <para><b>Alerts.</b> Thresholds fire under soft and hard enforcement (never under none), on spent + reserved,
+/// the measure hard enforcement checks, once per threshold, limit and period.</para>
 /// <para><b>Leaks.</b> Reservations expire after <see cref="BudgetAccountOptions.ReservationTtl"/>; every reserve first
 /// sweeps expired ones, so a crashed caller never causes phantom denials.</para>
 /// </remarks>
@@ -120,7 +122,7 @@ public sealed partial class BudgetAccount
             EstimatedCostUsd = request.EstimatedCostUsd,
             EstimatedTokens = request.EstimatedTokens,
             CreatedAt = now,
-            ExpiresAt = now + _options.ReservationTtl,
+            ExpiresAt = now + (rules.ReservationTtl is { } ttl && ttl > TimeSpan.Zero ? ttl : _options.ReservationTtl),
             DayKey = dayKey,
             MonthKey = monthKey,
         };

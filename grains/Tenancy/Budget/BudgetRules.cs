@@ -7,10 +7,15 @@ namespace OrleansTenancy.Tenancy.Budget;
 /// <param name="Tenant">Tenant-wide limits; unset members are unlimited.</param>
 /// <param name="TimeZone">The zone calendar periods are aligned to.</param>
 /// <param name="Workspaces">Sub-caps by workspace key; a workspace without an entry has only the tenant limits.</param>
+/// <param name="ReservationTtl">
+/// The tenant's reservation TTL (registry <c>reservation_ttl_seconds</c>); <see langword="null"/> uses
+/// <see cref="BudgetAccountOptions.ReservationTtl"/>. Carried here so a registry reload applies without rebuilding the account.
+/// </param>
 public sealed record BudgetRules(
     BudgetLimits Tenant,
     TimeZoneInfo TimeZone,
-    IReadOnlyDictionary<string, BudgetLimits>? Workspaces = null)
+    IReadOnlyDictionary<string, BudgetLimits>? Workspaces = null,
+    TimeSpan? ReservationTtl = null)
 {
     /// <summary>Enforcement when the limits leave it unset: <see cref="OrleansTenancy.Tenancy.Enforcement.Soft"/> (track and alert, never deny).</summary>
     public const Enforcement DefaultEnforcement = OrleansTenancy.Tenancy.Enforcement.Soft;

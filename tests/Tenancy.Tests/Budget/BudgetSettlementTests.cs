@@ -243,4 +243,16 @@ public class BudgetSettlementTests
         Assert.Equal(0.95m, h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day).Spent);
         Assert.Equal(0.05m, h.Reserve(0.1m).Denial!.Remaining);
     }
+
+    [Fact]
+    public void A_ttl_in_the_rules_overrides_the_account_default()
+    {
+        var h = new AccountHarness(_hardDollar, options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromHours(1) });
+        h.Rules = h.Rules with { ReservationTtl = TimeSpan.FromSeconds(45) };
+
+        var reservation = h.Reserve(0.1m).Reservation!;
+
+        Assert.Equal(h.Now.AddSeconds(45), reservation.ExpiresAt);
+        Assert.Equal(1, h.Account.ExpireStale(h.Now.AddSeconds(45)));
+    }
 }
