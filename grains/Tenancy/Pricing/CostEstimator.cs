@@ -30,7 +30,7 @@ public static class CostEstimator
     /// <param name="requestedMaxTokens">The request's <c>max_tokens</c>, if any.</param>
     /// <param name="policyMaxTokensCap">The policy's <c>max_tokens</c> cap, if any.</param>
     /// <returns>The capped completion tokens (never negative).</returns>
-    public static long CappedCompletionTokens(ModelPrice price, long promptTokens, int? requestedMaxTokens, int? policyMaxTokensCap)
+    public static long CappedCompletionTokens(ModelPrice price, long promptTokens, int? requestedMaxTokens, long? policyMaxTokensCap)
     {
         ArgumentNullException.ThrowIfNull(price);
         long completion = requestedMaxTokens ?? price.MaxCompletionTokens ?? policyMaxTokensCap ?? DefaultMaxCompletionTokens;
@@ -62,7 +62,7 @@ public static class CostEstimator
     /// Nobody priced the model. This holds under every enforcement mode: the estimate also prices the settle when
     /// the provider reports no cost, so treating an unpriced model as free would let it bypass the budget.
     /// </exception>
-    public static CostEstimate EstimateWorstCase(PriceResolution price, long promptTokens, int? requestedMaxTokens, int? policyMaxTokensCap)
+    public static CostEstimate EstimateWorstCase(PriceResolution price, long promptTokens, int? requestedMaxTokens, long? policyMaxTokensCap)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(promptTokens);
         if (requestedMaxTokens is < 0)

@@ -4,7 +4,7 @@ namespace OrleansTenancy.Tenancy.Tests.Pricing;
 
 public class CostEstimatorTests
 {
-    public static TheoryData<int?, int?, int?, int?, long, long> CompletionCases => new()
+    public static TheoryData<int?, long?, int?, int?, long, long> CompletionCases => new()
     {
         // requested max_tokens, policy cap, model max output, context length, prompt tokens, expected completion tokens
         { 500, null, null, null, 100, 500 },
@@ -22,7 +22,7 @@ public class CostEstimatorTests
     [Theory]
     [MemberData(nameof(CompletionCases))]
     public void Completion_tokens_are_capped_by_request_policy_model_and_context(
-        int? requested, int? policyCap, int? modelMax, int? context, long prompt, long expected)
+        int? requested, long? policyCap, int? modelMax, int? context, long prompt, long expected)
     {
         var price = new ModelPrice(0.000001m, 0.000002m, modelMax, context);
         Assert.Equal(expected, CostEstimator.CappedCompletionTokens(price, prompt, requested, policyCap));
