@@ -1,6 +1,6 @@
 using OrleansTenancy.Tenancy.Budget;
 
-namespace OrleansTenancy.Tenancy.Tests.Budget;
+namespace OrleansTenancy.Tenancy.Tests.BudgetTests;
 
 public class BudgetReservationTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OrleansTenancy.Tenancy.Budget;
 
-namespace OrleansTenancy.Tenancy.Tests.Budget;
+namespace OrleansTenancy.Tenancy.Tests.BudgetTests;
 
 public class BudgetStatusTests
 {

@@ -1,6 +1,6 @@
 using OrleansTenancy.Tenancy.Budget;
 
-namespace OrleansTenancy.Tenancy.Tests.Budget;
+namespace OrleansTenancy.Tenancy.Tests.BudgetTests;
 
 /// <summary>A clock that moves only when told to.</summary>
 internal sealed class SteppingClock(DateTimeOffset start) : TimeProvider

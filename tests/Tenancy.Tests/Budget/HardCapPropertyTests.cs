@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using OrleansTenancy.Tenancy.Budget;
 
-namespace OrleansTenancy.Tenancy.Tests.Budget;
+namespace OrleansTenancy.Tenancy.Tests.BudgetTests;
 
 /// <summary>No sequence of reserve, settle, release, duplicate calls and clock moves grants beyond a hard cap.</summary>
 public class HardCapPropertyTests

@@ -1,6 +1,6 @@
 using OrleansTenancy.Tenancy;
 
-namespace OrleansTenancy.Tenancy.Tests.Context;
+namespace OrleansTenancy.Tenancy.Tests.ContextTests;
 
 public class AmbientTenantContextTests
 {

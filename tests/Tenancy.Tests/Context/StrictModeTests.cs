@@ -1,7 +1,7 @@
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Context;
 
-namespace OrleansTenancy.Tenancy.Tests.Context;
+namespace OrleansTenancy.Tenancy.Tests.ContextTests;
 
 public class StrictModeTests
 {

@@ -1,6 +1,6 @@
 using OrleansTenancy.Tenancy.Pricing;
 
-namespace OrleansTenancy.Tenancy.Tests.Pricing;
+namespace OrleansTenancy.Tenancy.Tests.PricingTests;
 
 public class CostEstimatorTests
 {
