@@ -7,7 +7,7 @@ namespace OrleansTenancy.Tenancy;
 /// ambiently through async flows (see <see cref="AmbientTenantContext"/>).
 /// </summary>
 /// <remarks>
-/// Both parts must be non-empty and free of <c>':'</c>, because <c>':'</c> separates them in memory namespaces
+/// Both parts must be non-blank and free of <c>':'</c>, because <c>':'</c> separates them in memory namespaces
 /// (<see cref="MemNs(TenantContext, string)"/>) and cache keys; a part containing it could forge another tenant's
 /// namespace. <c>default(TenantContext)</c> has no parts (<see cref="IsEmpty"/>) and is rejected where a context is needed.
 /// </remarks>
@@ -110,9 +110,9 @@ public readonly partial record struct TenantContext(string Tenant, string Worksp
 
     private static string ValidatePart(string value, string part)
     {
-        if (string.IsNullOrEmpty(value))
+        if (string.IsNullOrWhiteSpace(value))
         {
-            throw new ArgumentException($"TenantContext.{part} must not be empty.", part);
+            throw new ArgumentException($"TenantContext.{part} must not be empty or white space (got '{value}').", part);
         }
 
         if (value.Contains(Separator, StringComparison.Ordinal))

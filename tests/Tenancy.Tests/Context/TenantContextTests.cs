@@ -23,6 +23,7 @@ public class TenantContextTests
     [Theory]
     [InlineData("", "main", "Tenant")]
     [InlineData("acme", "", "Workspace")]
+    [InlineData("  ", "main", "Tenant")]
     [InlineData("ac:me", "main", "Tenant")]
     [InlineData("acme", "ma:in", "Workspace")]
     public void Parts_must_be_non_empty_and_free_of_colons(string tenant, string workspace, string offendingPart)
