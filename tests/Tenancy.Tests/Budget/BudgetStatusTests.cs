@@ -82,3 +82,26 @@ public class BudgetStatusTests
         Assert.Equal(2, again.ExpireStale(h.Now.AddSeconds(20)));
     }
 }
+
+public class BudgetContractSerializationTests
+{
+    [Fact]
+    public void Decisions_outcomes_and_status_cross_the_grain_boundary_intact()
+    {
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m, MaxPerRequest = 0.5m, Enforcement = Enforcement.Soft, AlertThresholds = [50m] });
+        var granted = h.Reserve(0.6m, 10, id: "a");
+        var settled = h.Settle("a", 0.55m, 4, 6);
+        var status = h.Account.GetStatus(h.Rules, h.Now);
+
+        AssertRoundTrips(granted);
+        AssertRoundTrips(settled);
+        AssertRoundTrips(status);
+        Assert.True(System.Text.Json.JsonSerializer.Deserialize<ReservationDecision>(System.Text.Json.JsonSerializer.Serialize(granted))!.IsGranted);
+    }
+
+    private static void AssertRoundTrips<T>(T value)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(value);
+        Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<T>(json)));
+    }
+}
