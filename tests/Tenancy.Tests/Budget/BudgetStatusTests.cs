@@ -1,0 +1,107 @@
+using System.Text.Json;
+using OrleansTenancy.Tenancy.Budget;
+
+namespace OrleansTenancy.Tenancy.Tests.BudgetTests;
+
+public class BudgetStatusTests
+{
+    [Fact]
+    public void Status_lists_every_configured_limit_with_usage_reset_and_forecast()
+    {
+        var limits = new BudgetLimits { DailyCapUsd = 20m, MonthlyCapUsd = 300m, DailyExecutions = 100, MaxPerRequest = 2m, Enforcement = Enforcement.Hard };
+        var workspaces = new Dictionary<string, BudgetLimits> { ["support"] = new() { DailyCapUsd = 5m } };
+        var h = new AccountHarness(limits, workspaces, start: new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        h.Reserve(1.5m, id: "a", workspace: "support");
+        h.Settle("a", 1m);
+        h.Reserve(2m, id: "b", workspace: "support");
+
+        var status = h.Account.GetStatus(h.Rules, h.Now);
+
+        Assert.Equal(Enforcement.Hard, status.Enforcement);
+        Assert.Equal(2m, status.MaxPerRequestUsd);
+        Assert.Equal(1, status.OpenReservations);
+        Assert.Equal("UTC", status.TimeZoneId);
+        Assert.Equal(
+            [(null, BudgetMetric.CostUsd, BudgetPeriod.Day), (null, BudgetMetric.CostUsd, BudgetPeriod.Month), (null, BudgetMetric.Executions, BudgetPeriod.Day), ("support", BudgetMetric.CostUsd, BudgetPeriod.Day)],
+            status.Limits.Select(l => (l.Workspace, l.Metric, l.Period)).ToArray());
+        var day = status.Limits[0];
+        Assert.Equal((20m, 1m, 2m, 17m, 15m), (day.Limit, day.Spent, day.Reserved, day.Remaining, day.PercentUsed));
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero), day.PeriodStart);
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero), day.ResetsAt);
+        Assert.Equal(2m, day.ForecastAtPeriodEnd); // $1 in half a day projects to $2
+        var executions = status.Limits[2];
+        Assert.Equal((1m, 1m, 98m), (executions.Spent, executions.Reserved, executions.Remaining));
+        var support = status.Limits[3];
+        Assert.Equal((1m, 2m, 2m, 60m), (support.Spent, support.Reserved, support.Remaining, support.PercentUsed));
+    }
+
+    [Fact]
+    public void Remaining_never_goes_negative_and_percent_may_exceed_100_under_soft()
+    {
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m, Enforcement = Enforcement.Soft });
+        h.Reserve(1.5m, id: "a");
+        h.Settle("a", 1.5m);
+
+        var day = h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day);
+
+        Assert.Equal((0m, 150m), (day.Remaining, day.PercentUsed));
+    }
+
+    [Fact]
+    public void State_round_trips_through_System_Text_Json_exactly()
+    {
+        var workspaces = new Dictionary<string, BudgetLimits> { ["support"] = new() { DailyCapUsd = 5m } };
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 10m, DailyTokens = 1_000_000, Enforcement = Enforcement.Soft, AlertThresholds = [50m] }, workspaces,
+            zone: "Europe/Berlin", options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(1) });
+        h.Reserve(0.000000150000000001m, 123, workspace: "support", id: "tiny");
+        h.Reserve(0.5m, id: "released");
+        h.Account.Release("released", h.Now);
+        h.Settle("tiny", 0.00000012345678901234m, 100, 23);
+        h.Reserve(0.3m, id: "expiring");
+        h.Clock.Advance(TimeSpan.FromSeconds(30));
+        h.Reserve(7.10m, 456_789, id: "open");
+        h.Reserve(0.2m, id: "after");
+        h.Clock.Advance(TimeSpan.FromSeconds(45));
+        h.Account.ExpireStale(h.Now);
+
+        var json = JsonSerializer.Serialize(h.State);
+        var restored = JsonSerializer.Deserialize<BudgetAccountState>(json)!;
+
+        Assert.Equal(json, JsonSerializer.Serialize(restored));
+        Assert.Equal(0.00000012345678901234m, restored.Workspaces["support"].Day.SpentUsd);
+        Assert.Equal("7.10", restored.Reservations["open"].EstimatedCostUsd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Europe/Berlin", restored.TimeZoneId);
+
+        // A restored account behaves like the original: same status, idempotency memory and expiry.
+        var original = h.Account.GetStatus(h.Rules, h.Now);
+        var again = new BudgetAccount(restored);
+        Assert.Equal(JsonSerializer.Serialize(original), JsonSerializer.Serialize(again.GetStatus(h.Rules, h.Now)));
+        Assert.Equal(ReleaseResult.AlreadyReleased, again.Release("released", h.Now));
+        Assert.Equal(ReleaseResult.AlreadyExpired, again.Release("expiring", h.Now));
+        Assert.Equal(0, again.ExpireStale(h.Now.AddSeconds(10)));
+        Assert.Equal(2, again.ExpireStale(h.Now.AddSeconds(20)));
+    }
+}
+
+public class BudgetContractSerializationTests
+{
+    [Fact]
+    public void Decisions_outcomes_and_status_cross_the_grain_boundary_intact()
+    {
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m, MaxPerRequest = 0.5m, Enforcement = Enforcement.Soft, AlertThresholds = [50m] });
+        var granted = h.Reserve(0.6m, 10, id: "a");
+        var settled = h.Settle("a", 0.55m, 4, 6);
+        var status = h.Account.GetStatus(h.Rules, h.Now);
+
+        AssertRoundTrips(granted);
+        AssertRoundTrips(settled);
+        AssertRoundTrips(status);
+        Assert.True(System.Text.Json.JsonSerializer.Deserialize<ReservationDecision>(System.Text.Json.JsonSerializer.Serialize(granted))!.IsGranted);
+    }
+
+    private static void AssertRoundTrips<T>(T value)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(value);
+        Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<T>(json)));
+    }
+}
