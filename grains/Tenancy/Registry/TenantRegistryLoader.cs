@@ -29,7 +29,7 @@ public static class TenantRegistryLoader
 
         var global = LoadGlobal(tenantsDirectory, previous, problems);
         var candidates = new List<TenantDefinition>();
-        foreach (var folder in Directory.EnumerateDirectories(tenantsDirectory).Order(StringComparer.Ordinal))
+        foreach (var folder in ListFolders(tenantsDirectory, problems))
         {
             var slug = Path.GetFileName(folder);
             if (slug.StartsWith('_') || slug.StartsWith('.'))
@@ -104,6 +104,19 @@ public static class TenantRegistryLoader
         }
 
         return GlobalDefaults.Empty;
+    }
+
+    private static List<string> ListFolders(string tenantsDirectory, List<TenantProblem> problems)
+    {
+        try
+        {
+            return [.. Directory.EnumerateDirectories(tenantsDirectory).Order(StringComparer.Ordinal)];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new TenantProblem(tenantsDirectory, 0, 0, ProblemSeverity.Error, $"The tenants folder cannot be listed ({ex.Message}).", null));
+            return [];
+        }
     }
 
     private static TenantDefinition BuiltInDefault() => new()
