@@ -88,6 +88,9 @@ public sealed class TenantRegistryWatcher : IDisposable
         }
     }
 
+    /// <summary>Turns file-system notifications on or off, so tests can drive <see cref="NotifyChanged"/> alone.</summary>
+    internal void EnableFileEvents(bool enabled) => _watcher.EnableRaisingEvents = enabled;
+
     /// <inheritdoc />
     public void Dispose()
     {
