@@ -35,6 +35,7 @@ public sealed class TenantRegistryWatcher : IDisposable
     /// <param name="tenantsDirectory">The tenants folder.</param>
     /// <param name="timeProvider">Clock for the debounce timer (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="debounce">Quiet time before reloading (default <see cref="DefaultDebounce"/>).</param>
+    /// <exception cref="ArgumentException">The folder does not exist (the file-system watcher needs it).</exception>
     public TenantRegistryWatcher(string tenantsDirectory, TimeProvider? timeProvider = null, TimeSpan? debounce = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantsDirectory);
@@ -55,7 +56,7 @@ public sealed class TenantRegistryWatcher : IDisposable
         _watcher.EnableRaisingEvents = true;
     }
 
-    /// <summary>Raised after each reload, on the thread that ran it.</summary>
+    /// <summary>Raised after each reload, on the thread that ran it and in snapshot order; keep handlers short.</summary>
     public event EventHandler<TenantRegistryReloadedEventArgs>? Reloaded;
 
     /// <summary>The quiet time the watcher waits for before reloading.</summary>
@@ -73,9 +74,11 @@ public sealed class TenantRegistryWatcher : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             next = TenantRegistryLoader.Load(_directory, Current);
             Volatile.Write(ref _current, next);
+
+            // Published under the lock so subscribers see snapshots in the order they became current.
+            Reloaded?.Invoke(this, new TenantRegistryReloadedEventArgs(next));
         }
 
-        Reloaded?.Invoke(this, new TenantRegistryReloadedEventArgs(next));
         return next;
     }
 

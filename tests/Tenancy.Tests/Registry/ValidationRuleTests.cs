@@ -23,6 +23,13 @@ public sealed class ValidationRuleTests
         ["quoted number where a number is required"] = new(Budgets, 1, "must be a number, but it is the text \"5\"", (Budgets, "daily_cap_usd: \"5\"\n")),
         ["wrong type list for scalar"] = new(Budgets, 1, "'max_per_request' in budgets.yaml must be a number, but it is a list", (Budgets, "max_per_request: [1]\n")),
         ["wrong type for bool"] = new(Budgets, 1, "'inherit_global' in budgets.yaml must be true or false", (Budgets, "inherit_global: maybe\n")),
+        ["tokens too large"] = new(Budgets, 1, "'monthly_tokens' in budgets.yaml is too large", (Budgets, "monthly_tokens: 1e20\n")),
+        ["root is text"] = new(Tenant, 1, "Expected a mapping of keys to values for tenant.yaml, but found the value 'hello'", (Tenant, "hello\n")),
+        ["non-text key"] = new(Budgets, 1, "A key must be plain text, but this key is a list", (Budgets, "? [a, b]\n: 1\n")),
+        ["guild claimed twice in one workspace"] = new(Tenant, 4, "Guild 123456789012345678 is listed twice in workspace 'main'", (Tenant, "workspaces:\n  main:\n    discord_guild_id: [123456789012345678,\n      \"123456789012345678\"]\n")),
+        ["global unknown key"] = new("_global.yaml", 1, "Unknown key 'budget' in _global.yaml (did you mean 'budgets'?)", ("_global.yaml", "budget:\n  daily_cap_usd: 1\n")),
+        ["global model outside allowed"] = new("_global.yaml", 3, "Task 'default' in 'routing' in _global.yaml uses model 'x/y'", ("_global.yaml", "routing:\n  allowed_models: [a/b]\n  models: { default: x/y }\n")),
+        ["global negative unknown_model price"] = new("_global.yaml", 2, "'completion' in the price of 'unknown_model' in _global.yaml must not be negative", ("_global.yaml", "pricing:\n  unknown_model: { prompt: \"0.00001\", completion: \"-0.1\" }\n")),
         ["fractional tokens"] = new(Budgets, 1, "'daily_tokens' in budgets.yaml must be a whole number, but it is 1.5", (Budgets, "daily_tokens: 1.5\n")),
         ["duplicate key"] = new(Budgets, 3, "Duplicate key 'daily_cap_usd' in budgets.yaml (first defined on line 1)", (Budgets, "daily_cap_usd: 1\nmonthly_cap_usd: 40\ndaily_cap_usd: 2\n")),
         ["duplicate workspace"] = new(Tenant, 4, "Duplicate workspace 'main' (first defined on line 2)", (Tenant, "workspaces:\n  main:\n    name: A\n  main:\n    name: B\n")),
@@ -57,7 +64,7 @@ public sealed class ValidationRuleTests
         ["unclosed list"] = new(Budgets, 3, "YAML syntax error", (Budgets, "daily_cap_usd: 5\nmonthly_cap_usd: [1, 2\n")),
         ["syntax error"] = new(Budgets, 2, "YAML syntax error: While scanning a plain scalar value, found invalid mapping", (Budgets, "daily_cap_usd: 5\nmonthly_cap_usd: 1: 2\n")),
         ["two documents"] = new(Budgets, 2, "more than one YAML document", (Budgets, "daily_cap_usd: 5\n---\ndaily_cap_usd: 6\n")),
-        ["root is a list"] = new(Budgets, 1, "Budgets.yaml must be a mapping", (Budgets, "- daily_cap_usd: 5\n")),
+        ["root is a list"] = new(Budgets, 1, "Expected a mapping of keys to values for budgets.yaml, but found a list", (Budgets, "- daily_cap_usd: 5\n")),
         ["missing tenant.yaml"] = new(Tenant, 0, "has no tenant.yaml", (Budgets, "daily_cap_usd: 5\n")),
         ["unknown tenant file"] = new("t/budget.yaml", 0, "Unknown tenant file 'budget.yaml' (did you mean 'budgets.yaml'?)", ("t/budget.yaml", "daily_cap_usd: 5\n")),
         ["yml extension"] = new("t/routing.yml", 0, "(did you mean 'routing.yaml'?)", ("t/routing.yml", "allowed_models: []\n")),
@@ -104,8 +111,14 @@ public sealed class ValidationRuleTests
         Assert.True(match is not null, $"No error containing \"{@case.Fragment}\"; got:\n{string.Join("\n", registry.Problems)}");
         Assert.Equal(expectedFile, match.File);
         Assert.Equal(@case.Line, match.Line);
-        Assert.Null(registry.Find("t"));
-        Assert.Null(registry.Find("Bad_Name"));
+        if (match.Tenant is null)
+        {
+            Assert.NotNull(registry.Find("t")); // a broken _global.yaml does not take tenants down
+        }
+        else
+        {
+            Assert.Null(registry.Find(match.Tenant));
+        }
     }
 
     [Fact]

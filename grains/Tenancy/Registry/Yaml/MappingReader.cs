@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace OrleansTenancy.Tenancy.Registry.Yaml;
 
 /// <summary>
@@ -49,7 +47,7 @@ internal sealed class MappingReader
             return new MappingReader(mapping, section, sink, allowedKeys);
         }
 
-        sink.Error(node, $"{Capitalise(section)} must be a mapping of keys to values, but it is {node.KindName}.");
+        sink.Error(node, $"Expected a mapping of keys to values for {section}, but found {node.KindName}.");
         return null;
     }
 
@@ -155,6 +153,4 @@ internal sealed class MappingReader
 
         return values;
     }
-
-    private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpper(text[0], CultureInfo.InvariantCulture) + text[1..];
 }

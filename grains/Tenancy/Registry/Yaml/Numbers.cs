@@ -48,7 +48,13 @@ internal static class Numbers
             return null;
         }
 
-        if (value != decimal.Truncate(value.Value) || value > long.MaxValue)
+        if (value > long.MaxValue)
+        {
+            sink.Error(node, $"{what} is too large ({((YamlScalar)node).Value}); the largest allowed is {long.MaxValue}.");
+            return null;
+        }
+
+        if (value != decimal.Truncate(value.Value))
         {
             sink.Error(node, $"{what} must be a whole number, but it is {((YamlScalar)node).Value}.");
             return null;
