@@ -160,7 +160,7 @@ internal static partial class TenantFolderParser
         if (map.Node("routing") is { } routingNode && MappingReader.Open(routingNode, $"the routing of {section}", sink, SchemaKeys.Routing) is { } routingMap)
         {
             routing = SectionParser.Routing(routingMap, tenantAllowed);
-            CheckInheritedModels(routing, tenantModels, routingMap, section);
+            CheckInheritedModels(routing, tenantModels, routingMap, section, "the tenant's models");
         }
 
         var budgets = new BudgetLimits();
@@ -180,20 +180,21 @@ internal static partial class TenantFolderParser
         return new WorkspaceDefinition(key, string.IsNullOrWhiteSpace(name) ? key : name, guilds, routing, budgets, policy);
     }
 
-    /// <summary>A workspace that narrows <c>allowed_models</c> must not inherit a task override it now forbids.</summary>
-    private static void CheckInheritedModels(RoutingSettings routing, IReadOnlyDictionary<string, string>? tenantModels, MappingReader routingMap, string section)
+    /// <summary>A level that narrows <c>allowed_models</c> must not inherit a task override it now forbids.</summary>
+    private static void CheckInheritedModels(
+        RoutingSettings routing, IReadOnlyDictionary<string, string>? inheritedModels, MappingReader routingMap, string section, string inheritedFrom)
     {
-        if (routing.AllowedModels is not { Count: > 0 } allowed || tenantModels is null)
+        if (routing.AllowedModels is not { Count: > 0 } allowed || inheritedModels is null)
         {
             return;
         }
 
-        foreach (var (task, model) in tenantModels)
+        foreach (var (task, model) in inheritedModels)
         {
             if (routing.Models?.ContainsKey(task) != true && !allowed.Contains(model))
             {
                 routingMap.Sink.Error(routingMap.Node("allowed_models")!,
-                    $"The allowed_models of {section} exclude '{model}', which task '{task}' inherits from the tenant's models; allow it or override task '{task}' in this workspace.");
+                    $"The allowed_models of {section} exclude '{model}', which task '{task}' inherits from {inheritedFrom}; allow it or override task '{task}' in {section}.");
             }
         }
     }

@@ -23,8 +23,12 @@ internal static partial class TenantFolderParser
         else if (TenantFileReader.ReadRoot(tenantPath, tenantSink) is { } root
                  && MappingReader.Open(root, "tenant.yaml", tenantSink, SchemaKeys.Tenant) is { } map)
         {
-            var routing = ReadOptional(folder, "routing.yaml", slug, problems, SchemaKeys.Routing,
-                m => SectionParser.Routing(m, global.Routing.AllowedModels)) ?? RoutingSettings.Empty;
+            var routing = ReadOptional(folder, "routing.yaml", slug, problems, SchemaKeys.Routing, m =>
+            {
+                var parsed = SectionParser.Routing(m, global.Routing.AllowedModels);
+                CheckInheritedModels(parsed, global.Routing.Models, m, "routing.yaml", "the global models in _global.yaml");
+                return parsed;
+            }) ?? RoutingSettings.Empty;
             var budgetFile = ReadOptional(folder, "budgets.yaml", slug, problems, SchemaKeys.BudgetFile, ReadBudgetFile);
             var policy = ReadOptional(folder, "policy_overrides.yaml", slug, problems, SchemaKeys.Policy, SectionParser.Policy) ?? PolicySettings.Empty;
             routing = MergePricing(routing, budgetFile.Map, Path.Combine(folder, "budgets.yaml"), slug, problems);
