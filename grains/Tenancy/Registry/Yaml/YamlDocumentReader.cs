@@ -9,6 +9,9 @@ namespace OrleansTenancy.Tenancy.Registry.Yaml;
 /// </summary>
 internal static class YamlDocumentReader
 {
+    /// <summary>Tenant files nest a handful of levels; the cap keeps hostile input from exhausting the stack.</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>Parses <paramref name="text"/>; returns the root node or <see langword="null"/> after reporting why not.</summary>
     public static YamlNode? Read(string text, ProblemSink sink)
     {
@@ -30,7 +33,7 @@ internal static class YamlDocumentReader
             }
 
             var documentStart = parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, anchors, sink);
+            var root = ReadNode(parser, anchors, sink, depth: 0);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
@@ -53,10 +56,26 @@ internal static class YamlDocumentReader
             sink.Error((int)ex.Start.Line, (int)ex.Start.Column, $"YAML syntax error: {Plain(reason)}.");
             return null;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet's scanner throws these instead of YamlException for some malformed input; the last
+            // event it produced is the best position we have.
+            var near = parser.Current?.End;
+            sink.Error((int)(near?.Line ?? 0), (int)(near?.Column ?? 0),
+                "YAML syntax error the parser could not describe; check indentation, quoting and brackets after this point.");
+            return null;
+        }
     }
 
-    private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, ProblemSink sink)
+    // Anchors are registered only once their node is complete, so an alias can never point into its own
+    // content: the tree stays acyclic and every walk over it terminates.
+    private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, ProblemSink sink, int depth)
     {
+        if (depth > MaxDepth && parser.Current is { } deep)
+        {
+            throw new YamlException(deep.Start, deep.End, $"nesting is deeper than {MaxDepth} levels");
+        }
+
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             if (anchors.TryGetValue(alias.Value.Value, out var target))
@@ -77,22 +96,21 @@ internal static class YamlDocumentReader
         if (parser.TryConsume<SequenceStart>(out var sequenceStart))
         {
             var sequence = new YamlSequence(sequenceStart.Start);
-            Remember(anchors, sequenceStart.Anchor, sequence);
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                sequence.Items.Add(ReadNode(parser, anchors, sink));
+                sequence.Items.Add(ReadNode(parser, anchors, sink, depth + 1));
             }
 
+            Remember(anchors, sequenceStart.Anchor, sequence);
             return sequence;
         }
 
         var mappingStart = parser.Consume<MappingStart>();
         var mapping = new YamlMapping(mappingStart.Start);
-        Remember(anchors, mappingStart.Anchor, mapping);
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var key = ReadNode(parser, anchors, sink);
-            var value = ReadNode(parser, anchors, sink);
+            var key = ReadNode(parser, anchors, sink, depth + 1);
+            var value = ReadNode(parser, anchors, sink, depth + 1);
             if (key is YamlScalar scalarKey)
             {
                 mapping.Entries.Add(new(scalarKey, value));
@@ -103,6 +121,7 @@ internal static class YamlDocumentReader
             }
         }
 
+        Remember(anchors, mappingStart.Anchor, mapping);
         return mapping;
     }
 
