@@ -122,6 +122,44 @@ public sealed class ValidationRuleTests
         }
     }
 
+    private static readonly Dictionary<string, Case> WarningCases = new()
+    {
+        ["max_per_request above daily cap"] = new(Budgets, 2, "'max_per_request' (3) in budgets.yaml is above 'daily_cap_usd' (2)", (Budgets, "daily_cap_usd: 2\nmax_per_request: 3\n")),
+        ["repeated allowed model"] = new(Routing, 1, "'a/b' appears more than once in 'allowed_models' in routing.yaml", (Routing, "allowed_models: [a/b, a/b]\n")),
+        ["repeated alert threshold"] = new(Budgets, 1, "Alert threshold 80 appears more than once", (Budgets, "alert_thresholds: [80, 80]\n")),
+        ["workspace monthly below inherited daily"] = new(Tenant, 5, "the effective 'monthly_cap_usd' (5) of workspace 'main' is below its effective 'daily_cap_usd' (10)", (Tenant, "workspaces:\n  main:\n    discord_guild_id: 123456789012345678\n    budgets:\n      monthly_cap_usd: 5\n"), (Budgets, "daily_cap_usd: 10\n")),
+        ["tenant daily above global monthly"] = new(Budgets, 1, "the effective 'monthly_tokens' (100) of budgets.yaml is below its effective 'daily_tokens' (500)", (Budgets, "daily_tokens: 500\n"), ("_global.yaml", "budgets:\n  monthly_tokens: 100\n")),
+    };
+
+    public static TheoryData<string> WarningCaseNames => [.. WarningCases.Keys];
+
+    [Theory]
+    [MemberData(nameof(WarningCaseNames))]
+    public void Warnings_are_reported_and_the_tenant_still_loads(string caseName)
+    {
+        var @case = WarningCases[caseName];
+        using var tenants = new TempTenants();
+        if (!@case.Files.Any(f => f.Path == Tenant))
+        {
+            tenants.Write(Tenant, ValidTenant);
+        }
+
+        foreach (var (path, content) in @case.Files)
+        {
+            tenants.Write(path, content);
+        }
+
+        var registry = tenants.Load();
+
+        var warning = Assert.Single(registry.Problems);
+        Assert.Equal(ProblemSeverity.Warning, warning.Severity);
+        Assert.Contains(@case.Fragment, warning.Message, StringComparison.Ordinal);
+        Assert.Equal(tenants.PathOf(@case.File), warning.File);
+        Assert.Equal(@case.Line, warning.Line);
+        Assert.NotNull(registry.Find("t"));
+        Assert.False(registry.HasErrors);
+    }
+
     [Fact]
     public void A_clean_folder_with_every_optional_file_has_no_problems()
     {

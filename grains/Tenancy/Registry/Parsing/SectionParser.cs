@@ -206,6 +206,34 @@ internal static class SectionParser
         return limits;
     }
 
+    /// <summary>
+    /// Warns when merging a level with what it inherits yields a monthly limit below the daily one (each file on
+    /// its own may be consistent, yet the combination makes the monthly limit the binding one every day).
+    /// </summary>
+    public static void CheckMergedOrder(BudgetLimits own, BudgetLimits parent, BudgetLimits global, YamlNode at, string section, ProblemSink sink)
+    {
+        var inherit = own.InheritGlobal ?? parent.InheritGlobal ?? true;
+        var top = inherit ? global : new BudgetLimits();
+        Warn("monthly_cap_usd", own.MonthlyCapUsd, parent.MonthlyCapUsd ?? top.MonthlyCapUsd, "daily_cap_usd", own.DailyCapUsd, parent.DailyCapUsd ?? top.DailyCapUsd);
+        Warn("monthly_tokens", own.MonthlyTokens, parent.MonthlyTokens ?? top.MonthlyTokens, "daily_tokens", own.DailyTokens, parent.DailyTokens ?? top.DailyTokens);
+        Warn("monthly_executions", own.MonthlyExecutions, parent.MonthlyExecutions ?? top.MonthlyExecutions, "daily_executions", own.DailyExecutions, parent.DailyExecutions ?? top.DailyExecutions);
+
+        void Warn<T>(string monthlyKey, T? ownMonthly, T? inheritedMonthly, string dailyKey, T? ownDaily, T? inheritedDaily)
+            where T : struct, IComparable<T>
+        {
+            // Both values set at this level are already checked (as an error) where they are parsed.
+            if ((ownMonthly is null) == (ownDaily is null))
+            {
+                return;
+            }
+
+            if ((ownMonthly ?? inheritedMonthly) is { } monthly && (ownDaily ?? inheritedDaily) is { } daily && monthly.CompareTo(daily) < 0)
+            {
+                sink.Warning(at, $"With inherited limits, the effective '{monthlyKey}' ({monthly}) of {section} is below its effective '{dailyKey}' ({daily}); the monthly limit will bind first.");
+            }
+        }
+    }
+
     public static PolicySettings Policy(MappingReader map) => new()
     {
         RequestsPerMinute = map.WholeNumber("requests_per_minute", minimum: 1),

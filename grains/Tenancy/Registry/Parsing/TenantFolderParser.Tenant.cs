@@ -7,8 +7,7 @@ internal static partial class TenantFolderParser
 {
     private static readonly string[] StatusValues = ["active", "suspended"];
 
-    private static TenantDefinition ParseTenant(
-        MappingReader map, string folder, string slug, IReadOnlyList<string>? tenantAllowed, IReadOnlyDictionary<string, string>? tenantModels)
+    private static TenantDefinition ParseTenant(MappingReader map, string folder, string slug, Inherited inherited)
     {
         var sink = map.Sink;
         if (map.Text("slug") is { } declared && declared != slug)
@@ -37,7 +36,7 @@ internal static partial class TenantFolderParser
             timeZone = FindTimeZone(zoneId, map.Node("timezone")!, sink) ?? TimeZoneInfo.Utc;
         }
 
-        var workspaces = ParseWorkspaces(map, tenantAllowed, tenantModels);
+        var workspaces = ParseWorkspaces(map, inherited);
         var apiKeys = ParseApiKeys(map, workspaces);
         return new TenantDefinition
         {
@@ -65,8 +64,7 @@ internal static partial class TenantFolderParser
         }
     }
 
-    private static Dictionary<string, WorkspaceDefinition> ParseWorkspaces(
-        MappingReader map, IReadOnlyList<string>? tenantAllowed, IReadOnlyDictionary<string, string>? tenantModels)
+    private static Dictionary<string, WorkspaceDefinition> ParseWorkspaces(MappingReader map, Inherited inherited)
     {
         var sink = map.Sink;
         var workspaces = new Dictionary<string, WorkspaceDefinition>(StringComparer.Ordinal);
@@ -101,7 +99,7 @@ internal static partial class TenantFolderParser
                 continue;
             }
 
-            var workspace = ParseWorkspace(key, value, sink, tenantAllowed, tenantModels, guildOwners);
+            var workspace = ParseWorkspace(key, value, sink, inherited, guildOwners);
             if (workspace is not null)
             {
                 workspaces[key] = workspace;
@@ -117,8 +115,7 @@ internal static partial class TenantFolderParser
     }
 
     private static WorkspaceDefinition? ParseWorkspace(
-        string key, YamlNode value, ProblemSink sink, IReadOnlyList<string>? tenantAllowed,
-        IReadOnlyDictionary<string, string>? tenantModels, Dictionary<ulong, string> guildOwners)
+        string key, YamlNode value, ProblemSink sink, Inherited inherited, Dictionary<ulong, string> guildOwners)
     {
         var section = $"workspace '{key}'";
         if (value is YamlScalar { IsNull: true })
@@ -159,14 +156,15 @@ internal static partial class TenantFolderParser
         var routing = RoutingSettings.Empty;
         if (map.Node("routing") is { } routingNode && MappingReader.Open(routingNode, $"the routing of {section}", sink, SchemaKeys.Routing) is { } routingMap)
         {
-            routing = SectionParser.Routing(routingMap, tenantAllowed);
-            CheckInheritedModels(routing, tenantModels, routingMap, section, "the tenant's models");
+            routing = SectionParser.Routing(routingMap, inherited.AllowedModels);
+            CheckInheritedModels(routing, inherited.Models, routingMap, section, "the tenant's models");
         }
 
         var budgets = new BudgetLimits();
         if (map.Node("budgets") is { } budgetNode && MappingReader.Open(budgetNode, $"the budgets of {section}", sink, SchemaKeys.Budget) is { } budgetMap)
         {
             budgets = SectionParser.Budgets(budgetMap);
+            SectionParser.CheckMergedOrder(budgets, inherited.TenantBudgets, inherited.GlobalBudgets, budgetNode, section, sink);
         }
 
         var policy = PolicySettings.Empty;
@@ -179,6 +177,10 @@ internal static partial class TenantFolderParser
         _ = map.Text("description");
         return new WorkspaceDefinition(key, string.IsNullOrWhiteSpace(name) ? key : name, guilds, routing, budgets, policy);
     }
+
+    /// <summary>What a workspace inherits from its tenant (already merged with the global level where that applies).</summary>
+    private sealed record Inherited(
+        IReadOnlyList<string>? AllowedModels, IReadOnlyDictionary<string, string>? Models, BudgetLimits TenantBudgets, BudgetLimits GlobalBudgets);
 
     /// <summary>A level that narrows <c>allowed_models</c> must not inherit a task override it now forbids.</summary>
     private static void CheckInheritedModels(

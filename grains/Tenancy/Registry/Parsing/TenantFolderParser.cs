@@ -34,10 +34,17 @@ internal static partial class TenantFolderParser
             routing = MergePricing(routing, budgetFile.Map, Path.Combine(folder, "budgets.yaml"), slug, problems);
             var allowedForWorkspaces = routing.AllowedModels ?? global.Routing.AllowedModels;
             var modelsForWorkspaces = Merge(global.Routing.Models, routing.Models);
-            tenant = ParseTenant(map, folder, slug, allowedForWorkspaces, modelsForWorkspaces) with
+            var budgets = budgetFile.Limits ?? new BudgetLimits();
+            if (budgetFile.Map is { } budgetMap)
+            {
+                SectionParser.CheckMergedOrder(budgets, new BudgetLimits(), global.Budgets, budgetMap.Mapping, "budgets.yaml", budgetMap.Sink);
+            }
+
+            var inherited = new Inherited(allowedForWorkspaces, modelsForWorkspaces, budgets, global.Budgets);
+            tenant = ParseTenant(map, folder, slug, inherited) with
             {
                 Routing = routing,
-                Budgets = budgetFile.Limits ?? new BudgetLimits(),
+                Budgets = budgets,
                 Policy = policy,
             };
         }
