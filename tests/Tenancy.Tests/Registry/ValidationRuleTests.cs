@@ -161,6 +161,20 @@ public sealed class ValidationRuleTests
     }
 
     [Fact]
+    public void Problems_in_every_file_of_a_folder_are_reported_in_one_run()
+    {
+        using var tenants = new TempTenants();
+        tenants.Write(Tenant, "workspaces: [\n")
+            .Write(Budgets, "daily_cap_usd: -1\n")
+            .Write(Routing, "allowed_model: []\n")
+            .Write(Policy, "downshift: sometimes\n");
+
+        var files = TenantRegistryLoader.Validate(tenants.Root).Select(p => Path.GetFileName(p.File)).ToList();
+
+        Assert.Equal(["budgets.yaml", "policy_overrides.yaml", "routing.yaml", "tenant.yaml"], files);
+    }
+
+    [Fact]
     public void A_clean_folder_with_every_optional_file_has_no_problems()
     {
         using var tenants = new TempTenants();

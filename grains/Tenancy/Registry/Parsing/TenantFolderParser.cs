@@ -13,6 +13,23 @@ internal static partial class TenantFolderParser
         var errorsBefore = problems.Count(p => p.Severity == ProblemSeverity.Error);
         CheckFileNames(folder, slug, problems);
 
+        // The optional files do not depend on tenant.yaml, so they are checked even when it is missing or
+        // broken: the validator reports every problem of a folder in one run.
+        var routing = ReadOptional(folder, "routing.yaml", slug, problems, SchemaKeys.Routing, m =>
+        {
+            var parsed = SectionParser.Routing(m, global.Routing.AllowedModels);
+            CheckInheritedModels(parsed, global.Routing.Models, m, "routing.yaml", "the global models in _global.yaml");
+            return parsed;
+        }) ?? RoutingSettings.Empty;
+        var budgetFile = ReadOptional(folder, "budgets.yaml", slug, problems, SchemaKeys.BudgetFile, ReadBudgetFile);
+        var policy = ReadOptional(folder, "policy_overrides.yaml", slug, problems, SchemaKeys.Policy, SectionParser.Policy) ?? PolicySettings.Empty;
+        routing = MergePricing(routing, budgetFile.Map, Path.Combine(folder, "budgets.yaml"), slug, problems);
+        var budgets = budgetFile.Limits ?? new BudgetLimits();
+        if (budgetFile.Map is { } budgetMap)
+        {
+            SectionParser.CheckMergedOrder(budgets, new BudgetLimits(), global.Budgets, budgetMap.Mapping, "budgets.yaml", budgetMap.Sink);
+        }
+
         var tenantPath = Path.Combine(folder, "tenant.yaml");
         var tenantSink = new ProblemSink(tenantPath, slug, problems);
         TenantDefinition? tenant = null;
@@ -23,24 +40,8 @@ internal static partial class TenantFolderParser
         else if (TenantFileReader.ReadRoot(tenantPath, tenantSink) is { } root
                  && MappingReader.Open(root, "tenant.yaml", tenantSink, SchemaKeys.Tenant) is { } map)
         {
-            var routing = ReadOptional(folder, "routing.yaml", slug, problems, SchemaKeys.Routing, m =>
-            {
-                var parsed = SectionParser.Routing(m, global.Routing.AllowedModels);
-                CheckInheritedModels(parsed, global.Routing.Models, m, "routing.yaml", "the global models in _global.yaml");
-                return parsed;
-            }) ?? RoutingSettings.Empty;
-            var budgetFile = ReadOptional(folder, "budgets.yaml", slug, problems, SchemaKeys.BudgetFile, ReadBudgetFile);
-            var policy = ReadOptional(folder, "policy_overrides.yaml", slug, problems, SchemaKeys.Policy, SectionParser.Policy) ?? PolicySettings.Empty;
-            routing = MergePricing(routing, budgetFile.Map, Path.Combine(folder, "budgets.yaml"), slug, problems);
-            var allowedForWorkspaces = routing.AllowedModels ?? global.Routing.AllowedModels;
-            var modelsForWorkspaces = Merge(global.Routing.Models, routing.Models);
-            var budgets = budgetFile.Limits ?? new BudgetLimits();
-            if (budgetFile.Map is { } budgetMap)
-            {
-                SectionParser.CheckMergedOrder(budgets, new BudgetLimits(), global.Budgets, budgetMap.Mapping, "budgets.yaml", budgetMap.Sink);
-            }
-
-            var inherited = new Inherited(allowedForWorkspaces, modelsForWorkspaces, budgets, global.Budgets);
+            var inherited = new Inherited(
+                routing.AllowedModels ?? global.Routing.AllowedModels, Merge(global.Routing.Models, routing.Models), budgets, global.Budgets);
             tenant = ParseTenant(map, folder, slug, inherited) with
             {
                 Routing = routing,
