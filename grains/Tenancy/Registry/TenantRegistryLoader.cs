@@ -29,7 +29,15 @@ public static class TenantRegistryLoader
 
         var global = LoadGlobal(tenantsDirectory, previous, problems);
         var candidates = new List<TenantDefinition>();
-        foreach (var folder in ListFolders(tenantsDirectory, problems))
+        var folders = ListFolders(tenantsDirectory, problems);
+        if (folders is null)
+        {
+            return previous is null
+                ? new TenantRegistry([BuiltInDefault()], global, problems)
+                : new TenantRegistry(previous.Tenants, global, problems);
+        }
+
+        foreach (var folder in folders)
         {
             var slug = Path.GetFileName(folder);
             if (slug.StartsWith('_') || slug.StartsWith('.'))
@@ -106,7 +114,8 @@ public static class TenantRegistryLoader
         return GlobalDefaults.Empty;
     }
 
-    private static List<string> ListFolders(string tenantsDirectory, List<TenantProblem> problems)
+    /// <summary>The candidate folders, or <see langword="null"/> when the folder cannot be listed (then nothing is unloaded).</summary>
+    private static List<string>? ListFolders(string tenantsDirectory, List<TenantProblem> problems)
     {
         try
         {
@@ -115,7 +124,7 @@ public static class TenantRegistryLoader
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             problems.Add(new TenantProblem(tenantsDirectory, 0, 0, ProblemSeverity.Error, $"The tenants folder cannot be listed ({ex.Message}).", null));
-            return [];
+            return null;
         }
     }
 

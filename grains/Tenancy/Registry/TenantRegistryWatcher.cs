@@ -36,13 +36,14 @@ public sealed class TenantRegistryWatcher : IDisposable
     /// <param name="timeProvider">Clock for the debounce timer (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="debounce">Quiet time before reloading (default <see cref="DefaultDebounce"/>).</param>
     /// <exception cref="ArgumentException">The folder does not exist (the file-system watcher needs it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="debounce"/> is negative.</exception>
     public TenantRegistryWatcher(string tenantsDirectory, TimeProvider? timeProvider = null, TimeSpan? debounce = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantsDirectory);
         _directory = tenantsDirectory;
         Debounce = debounce ?? DefaultDebounce;
+        ArgumentOutOfRangeException.ThrowIfLessThan(Debounce, TimeSpan.Zero);
         _current = TenantRegistryLoader.Load(tenantsDirectory);
-        _debounceTimer = (timeProvider ?? TimeProvider.System).CreateTimer(_ => ReloadAfterQuiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _watcher = new FileSystemWatcher(tenantsDirectory)
         {
             IncludeSubdirectories = true,
@@ -53,6 +54,7 @@ public sealed class TenantRegistryWatcher : IDisposable
         _watcher.Deleted += OnFileEvent;
         _watcher.Renamed += OnFileEvent;
         _watcher.Error += (_, _) => NotifyChanged();
+        _debounceTimer = (timeProvider ?? TimeProvider.System).CreateTimer(_ => ReloadAfterQuiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _watcher.EnableRaisingEvents = true;
     }
 
