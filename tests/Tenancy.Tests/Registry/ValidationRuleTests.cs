@@ -75,6 +75,9 @@ public sealed class ValidationRuleTests
         ["api key bad hash"] = new(Tenant, 8, "must be 64 hex digits", (Tenant, ValidTenant + "\napi_keys:\n  - id: k1\n    workspace: main\n    sha256: sk-live-secret\n")),
         ["api key unknown workspace"] = new(Tenant, 7, "names workspace 'mian', which this tenant does not define (did you mean 'main'?)", (Tenant, ValidTenant + "\napi_keys:\n  - id: k1\n    workspace: mian\n    sha256: " + new string('a', 64) + "\n")),
         ["api key missing id"] = new(Tenant, 6, "has no 'id'", (Tenant, ValidTenant + "\napi_keys:\n  - workspace: main\n    sha256: " + new string('a', 64) + "\n")),
+        ["api key duplicate id"] = new(Tenant, 9, "API key id 'k1' is used twice", (Tenant, ValidTenant + "\napi_keys:\n  - id: k1\n    workspace: main\n    sha256: " + new string('a', 64) + "\n  - id: k1\n    workspace: main\n    sha256: " + new string('b', 64) + "\n")),
+        ["api keys not a list"] = new(Tenant, 5, "'api_keys' must be a list of {id, workspace, sha256} entries, but it is the value 'none'", (Tenant, ValidTenant + "\napi_keys: none\n")),
+        ["api key entry not a mapping"] = new(Tenant, 6, "Expected a mapping of keys to values for an 'api_keys' entry", (Tenant, ValidTenant + "\napi_keys:\n  - k1\n")),
         ["api key duplicate hash"] = new(Tenant, 11, "the same sha256 as another key", (Tenant, ValidTenant + "\napi_keys:\n  - id: k1\n    workspace: main\n    sha256: " + new string('a', 64) + "\n  - id: k2\n    workspace: main\n    sha256: " + new string('A', 64) + "\n")),
         ["price without completion"] = new(Routing, 2, "The price of 'openai/gpt-4o' in routing.yaml has no 'completion'", (Routing, "pricing:\n  openai/gpt-4o: { prompt: \"0.0000025\" }\n")),
         ["price not numeric"] = new(Routing, 2, "'prompt' in the price of 'openai/gpt-4o' in routing.yaml must be a number", (Routing, "pricing:\n  openai/gpt-4o: { prompt: cheap, completion: 1 }\n")),
@@ -172,6 +175,32 @@ public sealed class ValidationRuleTests
         var files = TenantRegistryLoader.Validate(tenants.Root).Select(p => Path.GetFileName(p.File)).ToList();
 
         Assert.Equal(["budgets.yaml", "policy_overrides.yaml", "routing.yaml", "tenant.yaml"], files);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_utf8_is_reported()
+    {
+        using var tenants = new TempTenants();
+        tenants.Write(Tenant, ValidTenant);
+        File.WriteAllBytes(tenants.PathOf(Budgets), [.. "daily_cap_usd: 5 # caf"u8, 0xE9, (byte)'\n']);
+
+        var problem = Assert.Single(tenants.Load().Problems);
+
+        Assert.Equal(tenants.PathOf(Budgets), problem.File);
+        Assert.Contains("not valid UTF-8", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Byte_order_marks_and_windows_line_endings_are_accepted()
+    {
+        using var tenants = new TempTenants();
+        tenants.Write(Tenant, "\uFEFF" + ValidTenant.ReplaceLineEndings("\r\n"))
+            .Write(Budgets, "\uFEFFdaily_cap_usd: 2\r\nmonthly_cap_usd: 1\r\n");
+
+        var problem = Assert.Single(tenants.Load().Problems);
+
+        Assert.Equal(2, problem.Line);
+        Assert.Contains("'monthly_cap_usd' (1)", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
