@@ -25,15 +25,28 @@ public sealed class TenantRegistry
     internal TenantRegistry(IEnumerable<TenantDefinition> tenants, GlobalDefaults global, IReadOnlyList<TenantProblem> problems)
     {
         _ordered = [.. tenants.OrderBy(t => t.Slug, StringComparer.Ordinal)];
-        _tenants = _ordered.ToFrozenDictionary(t => t.Slug, StringComparer.Ordinal);
-        _guilds = _tenants.Values
-            .SelectMany(t => t.Workspaces.Values.SelectMany(w => w.GuildIds.Select(g => KeyValuePair.Create(g, new TenantContext(t.Slug, w.Key)))))
-            .ToFrozenDictionary();
-        _apiKeys = _tenants.Values
-            .SelectMany(t => t.ApiKeys.Select(k => KeyValuePair.Create(k.Sha256, new ApiKeyBinding(k.Id, new TenantContext(t.Slug, k.Workspace)))))
-            .ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _tenants = Unique(_ordered.Select(t => KeyValuePair.Create(t.Slug, t)), StringComparer.Ordinal, "tenant slug");
+        _guilds = Unique(
+            _ordered.SelectMany(t => t.Workspaces.Values.SelectMany(w => w.GuildIds.Select(g => KeyValuePair.Create(g, new TenantContext(t.Slug, w.Key))))),
+            EqualityComparer<ulong>.Default,
+            "guild");
+        _apiKeys = Unique(
+            _ordered.SelectMany(t => t.ApiKeys.Select(k => KeyValuePair.Create(k.Sha256, new ApiKeyBinding(k.Id, new TenantContext(t.Slug, k.Workspace))))),
+            StringComparer.OrdinalIgnoreCase,
+            "API key hash");
         Global = global;
         Problems = problems;
+    }
+
+    /// <summary>
+    /// Builds a snapshot from definitions made in code (for hosts and tests that do not read a folder). No
+    /// file validation runs; the snapshot has no problems.
+    /// </summary>
+    /// <exception cref="ArgumentException">Two tenants share a slug, or a guild or API-key hash is bound twice.</exception>
+    public static TenantRegistry FromDefinitions(IEnumerable<TenantDefinition> tenants, GlobalDefaults? global = null)
+    {
+        ArgumentNullException.ThrowIfNull(tenants);
+        return new TenantRegistry(tenants, global ?? GlobalDefaults.Empty, []);
     }
 
     /// <summary>The loaded tenants, ordered by slug.</summary>
@@ -153,6 +166,21 @@ public sealed class TenantRegistry
         }
 
         return (definition, space);
+    }
+
+    private static FrozenDictionary<TKey, TValue> Unique<TKey, TValue>(IEnumerable<KeyValuePair<TKey, TValue>> entries, IEqualityComparer<TKey> comparer, string what)
+        where TKey : notnull
+    {
+        var map = new Dictionary<TKey, TValue>(comparer);
+        foreach (var (key, value) in entries)
+        {
+            if (!map.TryAdd(key, value))
+            {
+                throw new ArgumentException($"The {what} '{key}' is bound twice ({map[key]} and {value}); each may belong to one tenant only.", nameof(entries));
+            }
+        }
+
+        return map.ToFrozenDictionary(comparer);
     }
 
     private static TimeSpan? Seconds(long? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;

@@ -176,6 +176,27 @@ public sealed class MergeRuleTests
     }
 
     [Fact]
+    public void A_registry_built_in_code_resolves_and_rejects_double_bindings()
+    {
+        static TenantDefinition Tenant(string slug, ulong guild) => new()
+        {
+            Slug = slug,
+            DisplayName = slug,
+            Workspaces = new Dictionary<string, WorkspaceDefinition>
+            {
+                ["main"] = new("main", "main", [guild], RoutingSettings.Empty, new BudgetLimits { DailyCapUsd = 4 }, PolicySettings.Empty),
+            },
+        };
+
+        var registry = TenantRegistry.FromDefinitions([Tenant("a", 123456789012345678), Tenant("b", 223456789012345678)]);
+
+        Assert.True(registry.TryResolveGuild(223456789012345678, out var context));
+        Assert.Equal(new TenantContext("b", "main"), context);
+        Assert.Equal(4m, registry.GetEffectiveLimits(context).DailyCapUsd);
+        Assert.Throws<ArgumentException>(() => TenantRegistry.FromDefinitions([Tenant("a", 123456789012345678), Tenant("b", 123456789012345678)]));
+    }
+
+    [Fact]
     public void Problems_format_as_file_line_message()
     {
         var error = new TenantProblem("tenants/acme/budgets.yaml", 3, 5, ProblemSeverity.Error, "Bad value.", "acme");
