@@ -47,4 +47,15 @@ public sealed record TenantDefinition
 
     /// <summary>The folder the tenant was loaded from, as the loader was given it; empty for a built-in tenant.</summary>
     public string SourceFolder { get; init; } = string.Empty;
+
+    /// <summary>Where guilds and keys were declared, so cross-tenant conflicts can point at a line.</summary>
+    internal SourceLines? Lines { get; init; }
+}
+
+/// <summary>Lines in <c>tenant.yaml</c> of each guild id and API-key hash, by value.</summary>
+internal sealed class SourceLines
+{
+    public Dictionary<ulong, int> Guilds { get; } = [];
+
+    public Dictionary<string, int> ApiKeys { get; } = new(StringComparer.Ordinal);
 }

@@ -96,6 +96,7 @@ public sealed class ReloadTests
         var conflict = Assert.Single(second.Problems, p => p.Severity == ProblemSeverity.Error);
         Assert.Equal("alpha", conflict.Tenant);
         Assert.Contains("already claimed by zeta:main", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal((tenants.PathOf("alpha/tenant.yaml"), 4), (conflict.File, conflict.Line));
     }
 
     [Fact]
@@ -106,14 +107,17 @@ public sealed class ReloadTests
         var keys = $"\napi_keys:\n  - id: k\n    workspace: main\n    sha256: {hash}\n";
         var registry = tenants
             .Write("a/tenant.yaml", TempTenants.TenantYaml(guild: "123456789012345678") + keys)
-            .Write("b/tenant.yaml", TempTenants.TenantYaml(guild: "323456789012345678") + keys)
+            .Write("b/tenant.yaml", TempTenants.TenantYaml(guild: "123456789012345678") + keys)
             .Load();
 
         Assert.NotNull(registry.Find("a"));
         Assert.Null(registry.Find("b"));
         Assert.True(registry.TryFindApiKey(hash, out var binding));
         Assert.Equal("a", binding.Context.Tenant);
-        Assert.Contains(registry.Problems, p => p.Tenant == "b" && p.Message.Contains("same sha256 as a key of tenant a", StringComparison.Ordinal));
+        var keyConflict = Assert.Single(registry.Problems, p => p.Message.Contains("same sha256 as a key of tenant a", StringComparison.Ordinal));
+        Assert.Equal(("b", 8), (keyConflict.Tenant, keyConflict.Line));
+        var guildConflict = Assert.Single(registry.Problems, p => p.Message.Contains("Guild", StringComparison.Ordinal));
+        Assert.Equal(("b", 4), (guildConflict.Tenant, guildConflict.Line));
     }
 
     [Fact]

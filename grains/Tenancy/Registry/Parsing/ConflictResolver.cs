@@ -22,9 +22,9 @@ internal static class ConflictResolver
             if (conflicts.Count > 0)
             {
                 var file = Path.Combine(candidate.SourceFolder, "tenant.yaml");
-                foreach (var conflict in conflicts)
+                foreach (var (line, message) in conflicts)
                 {
-                    problems.Add(new TenantProblem(file, 0, 0, ProblemSeverity.Error, conflict, candidate.Slug));
+                    problems.Add(new TenantProblem(file, line, 0, ProblemSeverity.Error, message, candidate.Slug));
                 }
 
                 chosen = previous?.Find(candidate.Slug) is { } lastGood && !ReferenceEquals(lastGood, candidate) && Conflicts(lastGood, guildOwners, keyOwners).Count == 0
@@ -59,16 +59,16 @@ internal static class ConflictResolver
         return accepted;
     }
 
-    private static List<string> Conflicts(TenantDefinition tenant, Dictionary<ulong, string> guildOwners, Dictionary<string, string> keyOwners)
+    private static List<(int Line, string Message)> Conflicts(TenantDefinition tenant, Dictionary<ulong, string> guildOwners, Dictionary<string, string> keyOwners)
     {
-        var conflicts = new List<string>();
+        var conflicts = new List<(int, string)>();
         foreach (var workspace in tenant.Workspaces.Values)
         {
             foreach (var guild in workspace.GuildIds)
             {
                 if (guildOwners.TryGetValue(guild, out var owner))
                 {
-                    conflicts.Add($"Guild {guild} of workspace '{workspace.Key}' is already claimed by {owner}; a guild maps to exactly one workspace.");
+                    conflicts.Add((tenant.Lines?.Guilds.GetValueOrDefault(guild) ?? 0, $"Guild {guild} of workspace '{workspace.Key}' is already claimed by {owner}; a guild maps to exactly one workspace."));
                 }
             }
         }
@@ -77,7 +77,7 @@ internal static class ConflictResolver
         {
             if (keyOwners.TryGetValue(key.Sha256, out var owner))
             {
-                conflicts.Add($"API key '{key.Id}' has the same sha256 as a key of tenant {owner}; give each key its own secret.");
+                conflicts.Add((tenant.Lines?.ApiKeys.GetValueOrDefault(key.Sha256) ?? 0, $"API key '{key.Id}' has the same sha256 as a key of tenant {owner}; give each key its own secret."));
             }
         }
 

@@ -36,8 +36,9 @@ internal static partial class TenantFolderParser
             timeZone = FindTimeZone(zoneId, map.Node("timezone")!, sink) ?? TimeZoneInfo.Utc;
         }
 
-        var workspaces = ParseWorkspaces(map, inherited);
-        var apiKeys = ParseApiKeys(map, workspaces);
+        var lines = new SourceLines();
+        var workspaces = ParseWorkspaces(map, inherited, lines);
+        var apiKeys = ParseApiKeys(map, workspaces, lines);
         return new TenantDefinition
         {
             Slug = slug,
@@ -46,6 +47,7 @@ internal static partial class TenantFolderParser
             TimeZone = timeZone,
             Workspaces = workspaces,
             ApiKeys = apiKeys,
+            Lines = lines,
             SourceFolder = folder,
         };
     }
@@ -64,7 +66,7 @@ internal static partial class TenantFolderParser
         }
     }
 
-    private static Dictionary<string, WorkspaceDefinition> ParseWorkspaces(MappingReader map, Inherited inherited)
+    private static Dictionary<string, WorkspaceDefinition> ParseWorkspaces(MappingReader map, Inherited inherited, SourceLines sourceLines)
     {
         var sink = map.Sink;
         var workspaces = new Dictionary<string, WorkspaceDefinition>(StringComparer.Ordinal);
@@ -99,7 +101,7 @@ internal static partial class TenantFolderParser
                 continue;
             }
 
-            var workspace = ParseWorkspace(key, value, sink, inherited, guildOwners);
+            var workspace = ParseWorkspace(key, value, sink, inherited, guildOwners, sourceLines);
             if (workspace is not null)
             {
                 workspaces[key] = workspace;
@@ -115,7 +117,7 @@ internal static partial class TenantFolderParser
     }
 
     private static WorkspaceDefinition? ParseWorkspace(
-        string key, YamlNode value, ProblemSink sink, Inherited inherited, Dictionary<ulong, string> guildOwners)
+        string key, YamlNode value, ProblemSink sink, Inherited inherited, Dictionary<ulong, string> guildOwners, SourceLines sourceLines)
     {
         var section = $"workspace '{key}'";
         if (value is YamlScalar { IsNull: true })
@@ -149,6 +151,7 @@ internal static partial class TenantFolderParser
                 }
 
                 guildOwners[guild] = key;
+                sourceLines.Guilds[guild] = item.Line;
                 guilds.Add(guild);
             }
         }
@@ -201,7 +204,7 @@ internal static partial class TenantFolderParser
         }
     }
 
-    private static List<ApiKeyDefinition> ParseApiKeys(MappingReader map, Dictionary<string, WorkspaceDefinition> workspaces)
+    private static List<ApiKeyDefinition> ParseApiKeys(MappingReader map, Dictionary<string, WorkspaceDefinition> workspaces, SourceLines sourceLines)
     {
         var sink = map.Sink;
         var keys = new List<ApiKeyDefinition>();
@@ -266,6 +269,7 @@ internal static partial class TenantFolderParser
             else
             {
                 keys.Add(new ApiKeyDefinition(id!, workspace!, hash.ToLowerInvariant()));
+                sourceLines.ApiKeys[hash.ToLowerInvariant()] = entry.Node("sha256")!.Line;
             }
         }
 
