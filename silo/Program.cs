@@ -1,1 +1,22 @@
+using OrleansTenancy.Silo.Apis;
+using OrleansTenancy.Silo.Commands;
+using OrleansTenancy.Silo.Hosting;
+
+if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exitCode))
+{
+    return exitCode;
+}
+
+// appsettings.json ships beside the binary; relative data paths (./tenants, ./data) still resolve
+// against the directory the silo was started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddTenancySilo(args);
+
+var app = builder.Build();
+app.MapHealthApi();
+app.MapAdminApi();
+await app.RunAsync();
 return 0;
+
+/// <summary>The silo program; public so that test hosts can start it.</summary>
+public partial class Program;

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using OrleansTenancy.Tenancy.Context;
+using OrleansTenancy.Tenancy.Registry;
+
+namespace OrleansTenancy.Silo.Hosting;
+
+/// <summary>Wiring of the silo host.</summary>
+public static partial class SiloHostExtensions
+{
+    /// <summary>Command-line switches that map onto configuration keys.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--tenants"] = $"{TenancyHostOptions.SectionName}:{nameof(TenancyHostOptions.TenantsPath)}",
+    };
+
+    /// <summary>
+    /// Adds configuration, options, the tenant registry and JSON conventions (snake_case field names, the
+    /// same as the YAML files) to the host.
+    /// </summary>
+    public static WebApplicationBuilder AddTenancySilo(this WebApplicationBuilder builder, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
+
+        builder.Services.AddOptions<TenancyHostOptions>()
+            .BindConfiguration(TenancyHostOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TenancyHostOptions>, TenancyHostOptionsValidator>();
+        builder.Services.AddOptions<TenancyOptions>().BindConfiguration(TenancyHostOptions.SectionName);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TenantRegistryService>();
+        builder.Services.AddSingleton<ITenantRegistrySource>(sp => sp.GetRequiredService<TenantRegistryService>());
+        builder.Services.AddHostedService<StartupReport>();
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>The JSON conventions of every HTTP API: snake_case names, enums as snake_case strings, no nulls.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+
+    /// <summary>Logs the effective settings (secrets redacted) once the host has started.</summary>
+    private sealed partial class StartupReport(
+        IOptions<TenancyHostOptions> options,
+        IOptions<TenancyOptions> tenancy,
+        ITenantRegistrySource registry,
+        ILogger<StartupReport> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LogSettings(logger, options.Value.ToString(), tenancy.Value.ResolveStrict(Environment.GetEnvironmentVariable), registry.Current.Tenants.Count);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Silo settings: {Settings}, Strict={Strict}; {Tenants} tenant(s) loaded")]
+        private static partial void LogSettings(ILogger logger, string settings, bool strict, int tenants);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansTenancy.Silo.Hosting;
+
+/// <summary>
+/// Settings of the silo host, bound from the <c>Tenancy</c> configuration section
+/// (<c>appsettings.json</c>, environment variables such as <c>TENANCY__TENANTSPATH</c>, or the command line).
+/// </summary>
+public sealed class TenancyHostOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Tenancy";
+
+    /// <summary>
+    /// The tenants folder (one sub-folder per tenant). Relative paths resolve against the current directory.
+    /// Defaults to <c>tenants</c>; the command line sets it with <c>--tenants &lt;dir&gt;</c>.
+    /// </summary>
+    public string TenantsPath { get; set; } = "tenants";
+
+    /// <summary>Whether edits to the tenants folder are picked up while running. Defaults to <see langword="true"/>.</summary>
+    public bool WatchTenants { get; set; } = true;
+
+    /// <summary>
+    /// The key that admin endpoints and trusted internal callers present (<c>Authorization: Bearer &lt;key&gt;</c>).
+    /// Defaults to none, in which case admin endpoints answer loopback callers only.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Folder of the embedded SQLite storage and ledger. Defaults to <c>data</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}";
+}
+
+/// <summary>Validates <see cref="TenancyHostOptions"/> at start so that a bad setting stops the host with a clear message.</summary>
+public sealed class TenancyHostOptionsValidator : IValidateOptions<TenancyHostOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TenancyHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.TenantsPath))
+        {
+            failures.Add("Tenancy:TenantsPath must name a folder (pass --tenants <dir>).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Tenancy:DataDirectory must name a folder.");
+        }
+
+        if (options.AdminKey is { Length: > 0 and < 16 })
+        {
+            failures.Add("Tenancy:AdminKey must be at least 16 characters long.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a clean clone: installs and starts what the tests need
+# (PostgreSQL, Redis, promtool; bound to 127.0.0.1 only), builds, then runs every test project.
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Budget]
+# Set TENANCY_SKIP_DEPS=1 to skip installing/starting servers when they are already running.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [[ "${TENANCY_SKIP_DEPS:-0}" != "1" ]]; then
+  bash deploy/install-deps.sh
+  bash deploy/postgres.sh start
+  bash deploy/redis.sh start
+fi
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+dotnet build OrleansTenancy.sln -c Release -nologo -clp:ErrorsOnly
+
+status=0
+dotnet test OrleansTenancy.sln -c Release --no-build -nologo \
+  --results-directory "$results" --logger "trx" --logger "console;verbosity=minimal" "$@" || status=$?
+
+# One closing line over all test projects, summed from their TRX reports.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(get passed))); failed=$((failed + $(get failed))); skipped=$((skipped + $(get notExecuted)))
+done
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
