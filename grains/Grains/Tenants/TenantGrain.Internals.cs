@@ -1,0 +1,245 @@
+using Microsoft.Extensions.Logging;
+using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Ledger;
+using OrleansTenancy.Tenancy;
+using OrleansTenancy.Tenancy.Budget;
+using OrleansTenancy.Tenancy.Registry;
+
+namespace OrleansTenancy.Grains.Tenants;
+
+public sealed partial class TenantGrain
+{
+    /// <inheritdoc />
+    public async Task<ReconcileReport> ReconcileAsync()
+    {
+        await EnsureLoadedAsync();
+
+        // The ledger must hold every settled row before it is the reference.
+        await Durable();
+        await FlushOutboxAsync();
+        if (_state.State.Outbox.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Tenant '{Slug}': {_state.State.Outbox.Count} usage row(s) could not be written to the usage ledger yet; reconcile again once the ledger is reachable.");
+        }
+
+        BudgetRules rules;
+        DateTimeOffset now;
+        string[] workspaces;
+        lock (_gate)
+        {
+            rules = Rules();
+            now = _time.GetUtcNow();
+            workspaces = [.. _account.State.Workspaces.Keys];
+        }
+
+        var day = BudgetCalendar.Day(now, rules.TimeZone);
+        var month = BudgetCalendar.Month(now, rules.TimeZone);
+        var figures = new List<(string? Workspace, BudgetPeriod Period, int Key, SpentFigures Ledger)>();
+        foreach (var workspace in workspaces.Prepend(null))
+        {
+            foreach (var (period, window) in new[] { (BudgetPeriod.Day, day), (BudgetPeriod.Month, month) })
+            {
+                var totals = await _ledger.GetTotalsAsync(Slug, workspace, window.Start, window.End);
+                figures.Add((workspace, period, window.Key, new SpentFigures(totals.CostUsd, totals.TokensIn + totals.TokensOut, totals.Executions)));
+            }
+        }
+
+        var lines = new List<ReconciledCounter>(figures.Count);
+        Task durable;
+        lock (_gate)
+        {
+            foreach (var (workspace, period, key, ledger) in figures)
+            {
+                var before = _account.GetSpent(workspace, period, key);
+                _account.ReplaceSpent(workspace, period, key, ledger);
+                lines.Add(new ReconciledCounter(
+                    workspace, period == BudgetPeriod.Day ? "day" : "month", key,
+                    before.CostUsd, ledger.CostUsd, before.Tokens, ledger.Tokens, before.Executions, ledger.Executions));
+            }
+
+            durable = _commit.WhenDurable();
+        }
+
+        await durable;
+        var report = new ReconcileReport(lines);
+        if (report.Changed)
+        {
+            LogReconciled(Slug, lines.Count(l => l.Changed));
+        }
+
+        return report;
+    }
+
+    /// <summary>The effective rules: runtime override over the tenant's files over the global defaults; cached per registry snapshot.</summary>
+    private BudgetRules Rules()
+    {
+        var registry = _registry.Current;
+        var overrides = _state.State.Override;
+        if (_rules is { } cached && ReferenceEquals(cached.Registry, registry) && ReferenceEquals(cached.Override, overrides))
+        {
+            return cached.Rules;
+        }
+
+        var tenant = registry.Find(Slug)
+            ?? throw new KeyNotFoundException($"Tenant '{Slug}' is not in the registry; add tenants/{Slug}/tenant.yaml or check the slug.");
+        var limits = BudgetLimitsMerge.Overlay(overrides, registry.GetEffectiveLimits(Slug));
+        var workspaces = tenant.Workspaces.Values
+            .Where(w => BudgetLimitsMerge.SetsAnyLimit(w.Budgets))
+            .ToDictionary(w => w.Key, w => registry.GetEffectiveLimits(Slug, w.Key), StringComparer.Ordinal);
+        var ttlSeconds = tenant.Policy.ReservationTtlSeconds ?? registry.Global.Policy.ReservationTtlSeconds;
+        var rules = new BudgetRules(
+            limits,
+            tenant.TimeZone,
+            workspaces.Count == 0 ? null : workspaces,
+            ttlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : EffectivePolicy.DefaultReservationTtl);
+        _rules = (registry, overrides, rules);
+        return rules;
+    }
+
+    private UsageRecord LedgerRow(string requestId, Reservation? reservation, string? workspace, ExecutionDetails details, DateTimeOffset now) => new()
+    {
+        RequestId = requestId,
+        Tenant = Slug,
+        Workspace = reservation?.Workspace ?? workspace ?? string.Empty,
+        Agent = details.Agent,
+        Task = details.Task,
+        Model = details.Model ?? reservation?.Model ?? "unknown",
+        Provider = details.Provider,
+        TokensIn = 0,
+        TokensOut = 0,
+        CostUsd = 0,
+        EstimatedCostUsd = reservation?.EstimatedCostUsd ?? 0,
+        LatencyMs = details.LatencyMs,
+        Status = details.Status,
+        Cached = details.Cached,
+
+        // Usage belongs to the period of its reservation (a call reserved before midnight and settled after it
+        // counts for the day it started), so the ledger dates the row by the reservation.
+        CreatedAt = reservation?.CreatedAt ?? now,
+    };
+
+    private Task Durable()
+    {
+        lock (_gate)
+        {
+            return _commit.WhenDurable();
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        Task write;
+        lock (_gate)
+        {
+            // The provider serialises the state before its first await, so the snapshot is taken under the gate.
+            write = _state.WriteStateAsync();
+        }
+
+        await write;
+        await FlushOutboxAsync();
+    }
+
+    /// <summary>Sends persisted outbox rows to the ledger; rows stay in the outbox (and are retried) when it fails.</summary>
+    private async Task FlushOutboxAsync()
+    {
+        UsageRecord[] rows;
+        lock (_gate)
+        {
+            if (_state.State.Outbox.Count == 0)
+            {
+                return;
+            }
+
+            rows = [.. _state.State.Outbox];
+        }
+
+        try
+        {
+            await _ledger.RecordBatchAsync(rows);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogLedgerWriteFailed(ex, Slug, rows.Length);
+            return;
+        }
+
+        lock (_gate)
+        {
+            // Rows added since the snapshot stay; the trimmed outbox is persisted with the next write.
+            _state.State.Outbox.RemoveRange(0, Math.Min(rows.Length, _state.State.Outbox.Count));
+        }
+    }
+
+    private Task OnWriteFailedAsync(Exception error)
+    {
+        LogWriteFailed(error, Slug);
+        lock (_gate)
+        {
+            _reload ??= ReloadAsync();
+            return _reload;
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await _state.ReadStateAsync();
+            lock (_gate)
+            {
+                _state.State.Account ??= new BudgetAccountState();
+                _state.State.Outbox ??= [];
+                _account = new BudgetAccount(_state.State.Account);
+                _rules = null;
+                _reload = null;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Leave _reload faulted: the next call retries the read instead of deciding on discarded state.
+            LogReloadFailed(ex, Slug);
+            throw;
+        }
+    }
+
+    private Task EnsureLoadedAsync()
+    {
+        lock (_gate)
+        {
+            if (_reload is { IsFaulted: true })
+            {
+                _reload = ReloadAsync();
+            }
+
+            return _reload ?? Task.CompletedTask;
+        }
+    }
+
+    private async Task MaintainAsync(CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync();
+        Task durable = Task.CompletedTask;
+        lock (_gate)
+        {
+            if (_account.ExpireStale(_time.GetUtcNow()) > 0 || _state.State.Outbox.Count > 0)
+            {
+                durable = _commit.WhenDurable();
+            }
+        }
+
+        await durable;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {Tenant}: budget state write failed; the batch was refused and the state is re-read from storage")]
+    private partial void LogWriteFailed(Exception error, string tenant);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {Tenant}: re-reading budget state failed; calls fail until storage answers")]
+    private partial void LogReloadFailed(Exception error, string tenant);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: {Rows} usage row(s) kept in the outbox; the usage ledger write failed and is retried")]
+    private partial void LogLedgerWriteFailed(Exception error, string tenant, int rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: {Counters} counter(s) differed from the usage ledger and were corrected")]
+    private partial void LogReconciled(string tenant, int counters);
+}

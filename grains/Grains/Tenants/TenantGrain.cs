@@ -1,0 +1,208 @@
+using Microsoft.Extensions.Logging;
+using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Grains.Persistence;
+using OrleansTenancy.Ledger;
+using OrleansTenancy.Runtime;
+using OrleansTenancy.Tenancy;
+using OrleansTenancy.Tenancy.Budget;
+using OrleansTenancy.Tenancy.Registry;
+
+namespace OrleansTenancy.Grains.Tenants;
+
+/// <summary>
+/// The budget of one tenant. Decisions are made in memory, in arrival order, by this single activation; grants are
+/// persisted with group commit before they are returned.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why reentrant: group commit needs requests to keep arriving while a write is in flight. Every decision runs as one
+/// synchronous section under <see cref="_gate"/> (read state, decide, mutate, join the next write), so interleaving
+/// happens only at the await on durability, never inside a decision.
+/// </para>
+/// <para>
+/// Failure: when a write fails, the batch and the one collecting behind it fail, and the state is re-read from storage
+/// before any further decision (<see cref="_reload"/>); callers retry against durable state. An ETag conflict also
+/// reaches the callers as <see cref="InconsistentStateException"/>, so the runtime deactivates this activation.
+/// </para>
+/// <para>
+/// Ledger rows travel in the persisted state (<see cref="TenantGrainState.Outbox"/>) and are sent to the ledger after
+/// each write, so counters and ledger cannot drift apart for good: a row lost on the way is re-sent, a duplicate is
+/// ignored by the ledger's unique request id.
+/// </para>
+/// </remarks>
+[Reentrant]
+public sealed partial class TenantGrain : Grain, ITenantGrain
+{
+    /// <summary>How often stale reservations are swept and the outbox retried.</summary>
+    public static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(30);
+
+    private readonly IPersistentState<TenantGrainState> _state;
+    private readonly ITenantRegistrySource _registry;
+    private readonly IUsageLedger _ledger;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TenantGrain> _logger;
+    private readonly Lock _gate = new();
+    private readonly GroupCommitter _commit;
+    private BudgetAccount _account = null!;
+    private Task? _reload;
+    private (TenantRegistry Registry, BudgetLimits? Override, BudgetRules Rules)? _rules;
+
+    /// <summary>Creates the grain; the runtime supplies its state and services.</summary>
+    public TenantGrain(
+        [PersistentState("budget")] IPersistentState<TenantGrainState> state,
+        ITenantRegistrySource registry,
+        IUsageLedger ledger,
+        TimeProvider time,
+        ILogger<TenantGrain> logger)
+    {
+        _state = state;
+        _registry = registry;
+        _ledger = ledger;
+        _time = time;
+        _logger = logger;
+        _commit = new GroupCommitter(WriteAsync, OnWriteFailedAsync);
+    }
+
+    private string Slug => GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _account = new BudgetAccount(_state.State.Account ??= new BudgetAccountState());
+        _state.State.Outbox ??= [];
+        RegisterGrainTimer(MaintainAsync, MaintenancePeriod, MaintenancePeriod);
+        return _state.State.Outbox.Count > 0 ? FlushOutboxAsync() : Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_reload is null && (_commit.IsBusy || _state.State.Outbox.Count > 0))
+        {
+            // Persist the trimmed outbox so a later activation does not re-send rows the ledger already holds.
+            await Durable();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ReservationDecision> ReserveAsync(ReservationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await EnsureLoadedAsync();
+        ReservationDecision decision;
+        Task durable;
+        lock (_gate)
+        {
+            decision = _account.TryReserve(request, Rules(), _time.GetUtcNow());
+            if (decision.Outcome is ReservationOutcome.Denied or ReservationOutcome.RequestIdFinished)
+            {
+                return decision;
+            }
+
+            // Granted, or AlreadyReserved by a retry: either way the caller may act on it only once it is durable.
+            durable = _commit.WhenDurable();
+        }
+
+        await durable;
+        return decision;
+    }
+
+    /// <inheritdoc />
+    public async Task<SettleOutcome> SettleAsync(SettleRequest request, ExecutionDetails details)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(details);
+        await EnsureLoadedAsync();
+        SettleOutcome outcome;
+        Task durable;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            outcome = _account.Settle(request, Rules(), now);
+            if (!outcome.Changed)
+            {
+                durable = _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask;
+            }
+            else
+            {
+                _state.State.Outbox.Add(LedgerRow(request.RequestId, outcome.Reservation, request.Workspace, details, now) with
+                {
+                    TokensIn = request.PromptTokens,
+                    TokensOut = request.CompletionTokens,
+                    CostUsd = request.ActualCostUsd,
+                });
+                durable = _commit.WhenDurable();
+            }
+        }
+
+        await durable;
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReleaseResult> ReleaseAsync(string requestId, ExecutionDetails details)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        ArgumentNullException.ThrowIfNull(details);
+        await EnsureLoadedAsync();
+        ReleaseResult result;
+        Task durable;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var reservation = _account.State.Reservations.GetValueOrDefault(requestId);
+            result = _account.Release(requestId, now);
+            if (result != ReleaseResult.Released)
+            {
+                durable = _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask;
+            }
+            else
+            {
+                var status = details.Status == UsageStatus.Ok ? UsageStatus.Error : details.Status;
+                _state.State.Outbox.Add(LedgerRow(requestId, reservation, null, details, now) with { Status = status });
+                durable = _commit.WhenDurable();
+            }
+        }
+
+        await durable;
+        return result;
+    }
+
+    /// <inheritdoc />
+    public async Task<BudgetStatus> GetStatusAsync()
+    {
+        await EnsureLoadedAsync();
+        lock (_gate)
+        {
+            return _account.GetStatus(Rules(), _time.GetUtcNow());
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<BudgetLimits?> GetBudgetOverrideAsync()
+    {
+        await EnsureLoadedAsync();
+        return _state.State.Override;
+    }
+
+    /// <inheritdoc />
+    public async Task<BudgetStatus> ConfigureBudgetAsync(BudgetLimits? limits)
+    {
+        if (limits is not null)
+        {
+            BudgetLimitsValidation.ThrowIfInvalid(limits, $"budget override of tenant '{Slug}'");
+        }
+
+        await EnsureLoadedAsync();
+        Task durable;
+        lock (_gate)
+        {
+            _state.State.Override = limits;
+            _rules = null;
+            durable = _commit.WhenDurable();
+        }
+
+        await durable;
+        return await GetStatusAsync();
+    }
+}
