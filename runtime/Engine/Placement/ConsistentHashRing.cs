@@ -5,7 +5,10 @@ namespace OrleansTenancy.Runtime.Placement;
 /*
  * Placement by consistent hashing, the rule of Orleans' default grain directory: each Active silo sits on
  * a ring at the hash of its address; the owner of a grain is the silo with the largest hash less than or
- * equal to the grain's hash, wrapping to the largest silo hash when none is smaller.
+ * equal to the grain's hash, wrapping to the largest silo hash when none is smaller. With one point per
+ * silo the arcs are very uneven (with three silos one often owns a few percent of the grains), so each
+ * silo contributes PointsPerSilo points (hashes of "address#i"), as Orleans' virtual-bucket ring does; the
+ * ownership rule is unchanged, applied to points.
  *
  * Invariant: two processes with the same membership view compute the same owner for every grain (the hash
  * is stable across processes). When the view changes only the grains on the arcs next to the joining or
@@ -20,18 +23,32 @@ public sealed class ConsistentHashRing
     private readonly uint[] _hashes;
     private readonly SiloAddress[] _silos;
 
-    /// <summary>Builds the ring from the Active silos.</summary>
+    /// <summary>The default number of ring points per silo.</summary>
+    public const int DefaultPointsPerSilo = 30;
+
+    private readonly SiloAddress[] _distinct;
+
+    /// <summary>Builds the ring from the Active silos with <see cref="DefaultPointsPerSilo"/> points each.</summary>
     public ConsistentHashRing(IEnumerable<SiloAddress> activeSilos)
+        : this(activeSilos, DefaultPointsPerSilo)
+    {
+    }
+
+    /// <summary>Builds the ring from the Active silos with <paramref name="pointsPerSilo"/> points each (1: the hash of the address alone).</summary>
+    public ConsistentHashRing(IEnumerable<SiloAddress> activeSilos, int pointsPerSilo)
     {
         ArgumentNullException.ThrowIfNull(activeSilos);
-        var points = activeSilos.Distinct().Select(s => (Hash: StableHash.Of(s.ToString()), Silo: s))
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerSilo, 1);
+        _distinct = activeSilos.Distinct().OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        var points = _distinct
+            .SelectMany(s => Enumerable.Range(0, pointsPerSilo).Select(i => (Hash: PointHash(s, i, pointsPerSilo), Silo: s)))
             .OrderBy(p => p.Hash).ThenBy(p => p.Silo.ToString(), StringComparer.Ordinal).ToArray();
         _hashes = points.Select(p => p.Hash).ToArray();
         _silos = points.Select(p => p.Silo).ToArray();
     }
 
-    /// <summary>The silos on the ring, by hash.</summary>
-    public IReadOnlyList<SiloAddress> Silos => _silos;
+    /// <summary>The silos on the ring.</summary>
+    public IReadOnlyList<SiloAddress> Silos => _distinct;
 
     /// <summary>The owner of <paramref name="grainId"/>, or null when no silo is active.</summary>
     public SiloAddress? GetOwner(GrainIdentity grainId)
@@ -41,9 +58,9 @@ public sealed class ConsistentHashRing
             return null;
         }
 
-        if (_silos.Length == 1)
+        if (_distinct.Length == 1)
         {
-            return _silos[0];
+            return _distinct[0];
         }
 
         var hash = StableHash.Of(grainId.Type, grainId.Key);
@@ -60,4 +77,8 @@ public sealed class ConsistentHashRing
 
         return _silos[index];
     }
+
+    /// <summary>The ring position of point <paramref name="index"/> of <paramref name="silo"/>.</summary>
+    public static uint PointHash(SiloAddress silo, int index, int pointsPerSilo) =>
+        pointsPerSilo == 1 ? StableHash.Of(silo.ToString()) : StableHash.Of(silo.ToString(), index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
