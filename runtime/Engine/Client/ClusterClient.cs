@@ -76,13 +76,14 @@ public sealed class ClusterClient : IGrainFactory, IGrainCallInvoker, IAsyncDisp
     public ValueTask<object?> InvokeAsync(GrainReference target, GrainMethodDescriptor method, object?[] arguments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(method);
         var owner = _membership.View.Ring.GetOwner(target.GrainId);
         if (owner is null)
         {
-            return ValueTask.FromException<object?>(new SiloUnavailableException($"No silo is active in membership view {_membership.View.Version}; cannot call {method?.DisplayName} on {target.GrainId}."));
+            return ValueTask.FromException<object?>(new SiloUnavailableException($"No silo is active in membership view {_membership.View.Version}; cannot call {method.DisplayName} on {target.GrainId}."));
         }
 
-        return _messages.InvokeAsync(owner.Value, target.GrainId, method!, arguments, _responseTimeout, cancellationToken);
+        return _messages.InvokeAsync(owner.Value, target.GrainId, method, arguments, _responseTimeout, cancellationToken);
     }
 
     /// <summary>Refreshes the membership view now (normally it follows table changes by itself).</summary>

@@ -13,15 +13,17 @@ public sealed class GrainTypeRegistry
     private readonly FrozenDictionary<Type, GrainInterfaceDescriptor> _byType;
     private readonly FrozenDictionary<string, GrainInterfaceDescriptor> _byName;
     private readonly FrozenSet<Assembly> _knownAssemblies;
+    private readonly FrozenDictionary<Type, string> _ambiguous;
 
     /// <summary>Scans the given assemblies for grain classes and grain interfaces.</summary>
     /// <param name="grainAssemblies">Assemblies whose grain classes (and their interfaces) are registered.</param>
     /// <param name="interfaceAssemblies">Assemblies whose grain interfaces are registered without an implementation (clients).</param>
-    /// <exception cref="InvalidOperationException">A grain interface is implemented by two classes, or a type breaks a grain rule.</exception>
+    /// <exception cref="InvalidOperationException">A type breaks a grain rule (non-public interface, bad return type, two public constructors...).</exception>
     public GrainTypeRegistry(IEnumerable<Assembly> grainAssemblies, IEnumerable<Assembly>? interfaceAssemblies = null)
     {
         ArgumentNullException.ThrowIfNull(grainAssemblies);
         var implementations = new Dictionary<Type, GrainClassDescriptor>();
+        var ambiguous = new Dictionary<Type, string>();
         var assemblies = new HashSet<Assembly>();
         foreach (var assembly in grainAssemblies.Distinct())
         {
@@ -31,10 +33,17 @@ public sealed class GrainTypeRegistry
                 var grainClass = new GrainClassDescriptor(type);
                 foreach (var iface in GrainInterfacesOf(type))
                 {
-                    if (implementations.TryGetValue(iface, out var existing))
+                    if (ambiguous.TryGetValue(iface, out var classes))
                     {
-                        throw new InvalidOperationException(
-                            $"Grain interface {iface.FullName} is implemented by both {existing.ClassType.FullName} and {type.FullName}; each grain interface needs exactly one grain class.");
+                        ambiguous[iface] = $"{classes}, {type.FullName}";
+                        continue;
+                    }
+
+                    if (implementations.Remove(iface, out var existing))
+                    {
+                        // Shared base interfaces are fine until someone addresses a grain through them.
+                        ambiguous[iface] = $"{existing.ClassType.FullName}, {type.FullName}";
+                        continue;
                     }
 
                     implementations[iface] = grainClass;
@@ -53,6 +62,7 @@ public sealed class GrainTypeRegistry
             }
         }
 
+        _ambiguous = ambiguous.ToFrozenDictionary();
         _byType = descriptors.ToFrozenDictionary();
         _byName = descriptors.Values.ToFrozenDictionary(d => d.GrainType, StringComparer.Ordinal);
         _knownAssemblies = assemblies.ToFrozenSet();
@@ -67,11 +77,20 @@ public sealed class GrainTypeRegistry
 
     /// <summary>Returns the descriptor of a registered grain interface.</summary>
     /// <exception cref="InvalidOperationException">The interface is not registered.</exception>
-    public GrainInterfaceDescriptor GetInterface(Type interfaceType) =>
-        _byType.TryGetValue(interfaceType, out var descriptor)
-            ? descriptor
-            : throw new InvalidOperationException(
+    public GrainInterfaceDescriptor GetInterface(Type interfaceType)
+    {
+        ArgumentNullException.ThrowIfNull(interfaceType);
+        if (_byType.TryGetValue(interfaceType, out var descriptor))
+        {
+            return descriptor;
+        }
+
+        throw _ambiguous.TryGetValue(interfaceType, out var classes)
+            ? new InvalidOperationException(
+                $"Grain interface {interfaceType.FullName} is implemented by several grain classes ({classes}); address the grain through an interface only one class implements.")
+            : new InvalidOperationException(
                 $"Grain interface {interfaceType.FullName} is not registered. Register the assembly of its grain class with AddGrains(assembly) (or AddGrainsFrom on the test cluster builder).");
+    }
 
     /// <summary>Finds a grain interface by its grain type name (as carried in messages).</summary>
     public GrainInterfaceDescriptor? FindByGrainType(string grainType) => _byName.GetValueOrDefault(grainType);

@@ -60,6 +60,8 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
             GrainFactory = GrainFactory,
             Redispatcher = Redispatch,
         };
+        metrics.Meter.CreateObservableGauge("silo_membership_active_silos", () => MembershipView.Ring.Silos.Count, description: "Active silos in this silo's membership view.");
+        metrics.Meter.CreateObservableGauge("silo_activations", () => _catalog.ActivationCount, description: "Live activations on this silo.");
     }
 
     /// <summary>This silo's address; set by <see cref="StartAsync"/>.</summary>

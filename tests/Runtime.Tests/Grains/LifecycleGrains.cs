@@ -86,3 +86,24 @@ public sealed class TimeoutGrain : Grain, ITimeoutGrain
         }
     }
 }
+
+public interface IFlakyActivationGrain : IGrainWithStringKey
+{
+    Task<int> Attempt();
+}
+
+/// <summary>Fails its first activation, succeeds afterwards.</summary>
+public sealed class FlakyActivationGrain : Grain, IFlakyActivationGrain
+{
+    private int _attempt;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _attempt = Probe.For(GetPrimaryKeyString()).Increment("activations");
+        return _attempt == 1
+            ? throw new InvalidOperationException($"activation {_attempt} of {GetPrimaryKeyString()} failed")
+            : Task.CompletedTask;
+    }
+
+    public Task<int> Attempt() => Task.FromResult(_attempt);
+}
