@@ -111,11 +111,17 @@ public sealed class ManualTimeProvider : TimeProvider
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
         private TimeSpan _period = Timeout.InfiniteTimeSpan;
+        private volatile bool _disposed;
 
         public DateTimeOffset DueAt { get; set; } = DateTimeOffset.MaxValue;
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            if (_disposed)
+            {
+                return false;
+            }
+
             _period = period;
             owner.Schedule(this, dueTime);
             return true;
@@ -127,7 +133,11 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public void Fire() => callback(state);
 
-        public void Dispose() => owner.Remove(this);
+        public void Dispose()
+        {
+            _disposed = true;
+            owner.Remove(this);
+        }
 
         public ValueTask DisposeAsync()
         {

@@ -113,6 +113,29 @@ public sealed class CallTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ValueTask_methods_complete_locally_and_remotely()
+    {
+        var key = Probe.NewKey("valuetask");
+        var when = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2));
+        foreach (var factory in new[] { fixture.Cluster.Client, fixture.Cluster.OwnerFactory<IPlacementGrain>(key) })
+        {
+            var grain = factory.GetGrain<IPlacementGrain>(key);
+            await grain.Touch("touched");
+            Assert.Equal($"7@{when:O}", await grain.Describe(7, when));
+        }
+
+        Assert.Equal(["touched", "touched"], Probe.For(key).Entries);
+    }
+
+    [Fact]
+    public void References_to_the_same_grain_are_equal()
+    {
+        var factory = fixture.Cluster.Client;
+        Assert.Equal(factory.GetGrain<IPlacementGrain>("same"), factory.GetGrain<IPlacementGrain>("same"));
+        Assert.NotEqual(factory.GetGrain<IPlacementGrain>("same"), factory.GetGrain<IPlacementGrain>("other"));
+    }
+
+    [Fact]
     public async Task Records_and_collections_round_trip_through_the_serializer()
     {
         var payload = new Payload("acme", 41, ["a", "b"]);

@@ -45,6 +45,12 @@ public abstract class GrainReference
     /// <inheritdoc />
     public override string ToString() => $"GrainReference:{GrainId}";
 
+    /// <summary>References are equal when they address the same grain.</summary>
+    public override bool Equals(object? obj) => obj is GrainReference other && other.GrainId == GrainId;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => GrainId.GetHashCode();
+
     /// <summary>Helper for methods returning <see cref="Task"/>.</summary>
     protected Task InvokeTask(int methodIndex, object?[] arguments, CancellationToken cancellationToken)
     {

@@ -12,6 +12,10 @@ public interface IPlacementGrain : IGrainWithStringKey
 {
     Task<string> WhereAmI();
 
+    ValueTask Touch(string entry);
+
+    ValueTask<string> Describe(int number, DateTimeOffset at);
+
     Task<CallResult> CallOther(string otherKey);
 
     Task<Payload> Echo(Payload payload);
@@ -30,6 +34,18 @@ public interface IPlacementGrain : IGrainWithStringKey
 public sealed class PlacementGrain(Silo silo) : Grain, IPlacementGrain
 {
     public Task<string> WhereAmI() => Task.FromResult(silo.Address.ToString());
+
+    public async ValueTask Touch(string entry)
+    {
+        await Task.Yield();
+        Infrastructure.Probe.For(GetPrimaryKeyString()).Log(entry);
+    }
+
+    public async ValueTask<string> Describe(int number, DateTimeOffset at)
+    {
+        await Task.Yield();
+        return $"{number}@{at:O}";
+    }
 
     public async Task<CallResult> CallOther(string otherKey)
     {
