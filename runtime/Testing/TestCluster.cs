@@ -88,6 +88,9 @@ public sealed class TestCluster : IAsyncDisposable
         var port = _nextPort++;
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton(TimeProvider);
+
+        // A test that leaves a call blocked must not hold the whole run for the default 30 s per silo.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var runtime = builder.Services.AddGrainRuntime(options =>
         {
             options.SiloHost = "inproc";
