@@ -160,4 +160,15 @@ public sealed class CallTests(ClusterFixture fixture)
         Assert.Contains("System.Type", exception.Message);
         Assert.Contains("Kind", exception.Message);
     }
+
+    [Fact]
+    public async Task Result_that_cannot_be_serialized_fails_the_remote_call_with_an_error_naming_the_method()
+    {
+        var grain = fixture.Cluster.Client.GetGrain<IPlacementGrain>(Probe.NewKey("badresult"));
+
+        var exception = await Assert.ThrowsAsync<GrainSerializationException>(() => grain.MakeBad());
+
+        Assert.Contains("result of IPlacementGrain.MakeBad", exception.Message);
+        Assert.Contains("System.Type", exception.Message);
+    }
 }

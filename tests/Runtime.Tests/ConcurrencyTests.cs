@@ -32,6 +32,25 @@ public sealed class ConcurrencyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Queued_call_whose_caller_timed_out_is_dropped_instead_of_run()
+    {
+        var key = Probe.NewKey("expired");
+        var probe = Probe.For(key);
+        var grain = fixture.Cluster.OwnerFactory<ITurnGrain>(key).GetGrain<ITurnGrain>(key);
+        var first = grain.Block("g1");
+        await probe.WaitAsync("entered:g1");
+        var second = grain.Record("second");
+
+        fixture.Time.Advance(ClusterFixture.ResponseTimeout);
+        await Assert.ThrowsAsync<TimeoutException>(() => second.WaitAsync(TimeSpan.FromSeconds(10)));
+        probe.Signal("g1");
+        await Assert.ThrowsAsync<TimeoutException>(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        await grain.Record("third");
+        Assert.Equal(["g1:start", "g1:end", "third"], probe.Entries);
+    }
+
+    [Fact]
     public async Task Reentrant_grain_runs_a_second_call_while_the_first_awaits()
     {
         var key = Probe.NewKey("reentrant");

@@ -22,6 +22,8 @@ public interface IPlacementGrain : IGrainWithStringKey
 
     Task<int> Accept(BadPayload payload);
 
+    Task<BadPayload> MakeBad();
+
     Task ThrowInvalid(string message);
 
     Task ThrowCustom(string message);
@@ -56,6 +58,8 @@ public sealed class PlacementGrain(Silo silo) : Grain, IPlacementGrain
     public Task<Payload> Echo(Payload payload) => Task.FromResult(payload with { Count = payload.Count + 1 });
 
     public Task<int> Accept(BadPayload payload) => Task.FromResult(payload.Name.Length);
+
+    public Task<BadPayload> MakeBad() => Task.FromResult(new BadPayload("bad", typeof(string)));
 
     public Task ThrowInvalid(string message) => throw new InvalidOperationException(message);
 
