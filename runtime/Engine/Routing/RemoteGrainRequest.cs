@@ -1,0 +1,14 @@
+using OrleansTenancy.Runtime.Catalog;
+using OrleansTenancy.Runtime.Messaging;
+
+namespace OrleansTenancy.Runtime.Routing;
+
+/// <summary>A call that arrived over the transport: the outcome is sent back to the caller's address.</summary>
+internal sealed class RemoteGrainRequest(RequestEnvelope envelope, MessageCenter messages, TimeProvider time)
+    : GrainRequest(envelope.Target, envelope.Method, envelope.Arguments, envelope.Timeout, time, envelope.Hops)
+{
+    public RequestEnvelope Envelope { get; } = envelope;
+
+    protected override void Complete(object? result, Exception? exception) =>
+        _ = messages.SendResponseAsync(Envelope.ReplyTo, Envelope.Id, Envelope.Method, result, exception);
+}
