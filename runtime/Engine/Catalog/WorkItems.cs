@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansTenancy.Runtime.Diagnostics;
 using OrleansTenancy.Runtime.Metadata;
 
 namespace OrleansTenancy.Runtime.Catalog;
@@ -66,6 +67,9 @@ internal abstract class GrainRequest : WorkItem
 
     public int Hops { get; }
 
+    /// <summary>The caller's span, parent of the Server span of this call (default when tracing is off).</summary>
+    public ActivityContext TraceParent { get; init; }
+
     public CancellationToken CancellationToken => _cancellation?.Token ?? CancellationToken.None;
 
     public bool IsExpired => Time.GetElapsedTime(StartTimestamp) >= Timeout;
@@ -82,6 +86,8 @@ internal abstract class GrainRequest : WorkItem
     public override async Task ExecuteAsync(ActivationData activation)
     {
         var started = Stopwatch.GetTimestamp();
+        // Stopped before the outcome is delivered, so a caller that observed the result also sees the span ended.
+        var activity = RuntimeTracing.StartServer(Method.DisplayName, Target, TraceParent);
         object? result;
         try
         {
@@ -90,6 +96,8 @@ internal abstract class GrainRequest : WorkItem
         catch (Exception exception)
         {
             activation.Metrics.RecordCall(activation.GrainClass.Name, Stopwatch.GetElapsedTime(started), failed: true);
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().FullName);
+            activity?.Dispose();
             if (exception is InconsistentStateException)
             {
                 activation.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, $"{Method.DisplayName} hit a storage conflict.", exception));
@@ -100,6 +108,7 @@ internal abstract class GrainRequest : WorkItem
         }
 
         activation.Metrics.RecordCall(activation.GrainClass.Name, Stopwatch.GetElapsedTime(started), failed: false);
+        activity?.Dispose();
         Finish(result, null);
     }
 
@@ -125,6 +134,7 @@ internal sealed class LocalGrainRequest : GrainRequest
     public LocalGrainRequest(GrainIdentity target, GrainMethodDescriptor method, object?[] arguments, TimeSpan timeout, TimeProvider time)
         : base(target, method, arguments, timeout, time, hops: 0)
     {
+        TraceParent = RuntimeTracing.CaptureParent();
     }
 
     public Task<object?> Task => _completion.Task;

@@ -196,7 +196,7 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
             return;
         }
 
-        _catalog.Dispatch(new RemoteGrainRequest(envelope, _messages, _time));
+        _catalog.Dispatch(RemoteGrainRequest.Create(envelope, _messages, _time));
     }
 
     private void Redispatch(GrainRequest request)
