@@ -139,8 +139,23 @@ internal sealed class LocalGrainRequest : GrainRequest
 
     public Task<object?> Task => _completion.Task;
 
+    /// <summary>When set, the result is copied through the serializer before the caller sees it.</summary>
+    public Messaging.MessageCodec? Isolation { get; init; }
+
     protected override void Complete(object? result, Exception? exception)
     {
+        if (exception is null && Isolation is not null)
+        {
+            try
+            {
+                result = Isolation.CopyResult(Method, result);
+            }
+            catch (GrainSerializationException failure)
+            {
+                exception = failure;
+            }
+        }
+
         if (exception is null)
         {
             _completion.TrySetResult(result);

@@ -101,6 +101,55 @@ internal sealed class MessageCodec(GrainTypeRegistry registry, JsonSerializerOpt
         });
     }
 
+    /// <summary>Round-trips the arguments through the serializer (isolated local calls).</summary>
+    public object?[] CopyArguments(GrainMethodDescriptor method, object?[] arguments)
+    {
+        if (arguments.Length == 0)
+        {
+            return arguments;
+        }
+
+        var copies = new object?[arguments.Length];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            try
+            {
+                var type = parameter.ParameterType;
+                copies[i] = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(arguments[i], type, options), type, options);
+            }
+            catch (Exception exception) when (exception is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
+            {
+                throw new GrainSerializationException(
+                    $"Cannot serialize argument '{parameter.Name}' of {method.DisplayName} (declared type {parameter.ParameterType.FullName}, value type {arguments[i]?.GetType().FullName ?? "null"}): {exception.Message} "
+                    + "Grain call arguments must be records, primitives or collections that System.Text.Json can round-trip.",
+                    exception);
+            }
+        }
+
+        return copies;
+    }
+
+    /// <summary>Round-trips a result through the serializer (isolated local calls).</summary>
+    public object? CopyResult(GrainMethodDescriptor method, object? result)
+    {
+        if (method.ResultType is not { } type)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(result, type, options), type, options);
+        }
+        catch (Exception exception) when (exception is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw new GrainSerializationException(
+                $"Cannot serialize the result of {method.DisplayName} (declared type {type.FullName}, value type {result?.GetType().FullName ?? "null"}): {exception.Message}",
+                exception);
+        }
+    }
+
     public static FrameKind ReadHeader(ref Utf8JsonReader reader, out long id)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -34,6 +34,7 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
     private readonly GrainSerializationOptions _serialization;
     private readonly RuntimeMetrics _metrics;
     private readonly ILoggerFactory _loggers;
+    private readonly MessageCodec? _isolation;
 
     // Created by StartAsync: both need the silo address, whose generation is the start time.
     private MessageCenter _messages = null!;
@@ -61,6 +62,7 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
         _metrics = metrics;
         _loggers = loggers;
         GrainFactory = new GrainFactory(registry, this);
+        _isolation = options.IsolateLocalCalls ? new MessageCodec(registry, serialization.SerializerOptions) : null;
         _catalog = new GrainCatalog(options, time, services, metrics, loggers.CreateLogger<GrainCatalog>())
         {
             GrainFactory = GrainFactory,
@@ -156,7 +158,19 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
             return _messages.InvokeAsync(owner, grainId, method, arguments, _options.ResponseTimeout, cancellationToken);
         }
 
-        var request = new LocalGrainRequest(grainId, method, arguments, _options.ResponseTimeout, _time);
+        if (_isolation is not null)
+        {
+            try
+            {
+                arguments = _isolation.CopyArguments(method, arguments);
+            }
+            catch (GrainSerializationException exception)
+            {
+                return ValueTask.FromException<object?>(exception);
+            }
+        }
+
+        var request = new LocalGrainRequest(grainId, method, arguments, _options.ResponseTimeout, _time) { Isolation = _isolation };
         request.LinkCallerToken(cancellationToken);
         _catalog.Dispatch(request);
         var task = request.Task;
