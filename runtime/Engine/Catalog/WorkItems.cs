@@ -34,6 +34,7 @@ internal abstract class GrainRequest : WorkItem
 #pragma warning restore CA1001
 {
     private CancellationTokenSource? _cancellation;
+    private CancellationToken _callerToken;
 
     protected GrainRequest(GrainIdentity target, GrainMethodDescriptor method, object?[] arguments, TimeSpan timeout, TimeProvider time, int hops)
     {
@@ -79,6 +80,7 @@ internal abstract class GrainRequest : WorkItem
     {
         if (callerToken.CanBeCanceled && _cancellation is { } source)
         {
+            _callerToken = callerToken;
             callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
         }
     }
@@ -98,6 +100,13 @@ internal abstract class GrainRequest : WorkItem
             activation.Metrics.RecordCall(activation.GrainClass.Name, Stopwatch.GetElapsedTime(started), failed: true);
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().FullName);
             activity?.Dispose();
+            if (exception is OperationCanceledException && _cancellation is { IsCancellationRequested: true } && !_callerToken.IsCancellationRequested)
+            {
+                // The grain gave up because the response timeout passed: report it as the timeout it is, whichever
+                // of the caller's timer and the grain's token fired first.
+                exception = new TimeoutException($"{Method.DisplayName} on {Target} was cancelled after its response timeout of {Timeout}.", exception);
+            }
+
             if (exception is InconsistentStateException)
             {
                 activation.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, $"{Method.DisplayName} hit a storage conflict.", exception));
