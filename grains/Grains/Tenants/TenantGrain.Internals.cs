@@ -130,28 +130,56 @@ public sealed partial class TenantGrain
     private async Task WriteAsync()
     {
         Task write;
+        int outboxInWrite;
         lock (_gate)
         {
             // The provider serialises the state before its first await, so the snapshot is taken under the gate.
             write = _state.WriteStateAsync();
+            outboxInWrite = _state.State.Outbox.Count;
         }
 
         await write;
+        lock (_gate)
+        {
+            _persistedOutbox = Math.Max(_persistedOutbox, outboxInWrite);
+        }
+
         await FlushOutboxAsync();
     }
 
-    /// <summary>Sends persisted outbox rows to the ledger; rows stay in the outbox (and are retried) when it fails.</summary>
+    /// <summary>
+    /// Sends the outbox rows that storage already holds to the ledger; rows stay in the outbox (and are retried) when
+    /// it fails. Flushes run one at a time, and sent rows are removed by identity, so a row added meanwhile is never
+    /// dropped unsent.
+    /// </summary>
     private async Task FlushOutboxAsync()
+    {
+        Task running;
+        lock (_gate)
+        {
+            running = _flush = _flush.IsCompleted ? SendPersistedRowsAsync() : ChainFlush(_flush);
+        }
+
+        await running;
+
+        async Task ChainFlush(Task previous)
+        {
+            await previous;
+            await SendPersistedRowsAsync();
+        }
+    }
+
+    private async Task SendPersistedRowsAsync()
     {
         UsageRecord[] rows;
         lock (_gate)
         {
-            if (_state.State.Outbox.Count == 0)
+            if (_persistedOutbox == 0)
             {
                 return;
             }
 
-            rows = [.. _state.State.Outbox];
+            rows = [.. _state.State.Outbox.Take(_persistedOutbox)];
         }
 
         try
@@ -166,8 +194,10 @@ public sealed partial class TenantGrain
 
         lock (_gate)
         {
-            // Rows added since the snapshot stay; the trimmed outbox is persisted with the next write.
-            _state.State.Outbox.RemoveRange(0, Math.Min(rows.Length, _state.State.Outbox.Count));
+            // The trimmed outbox is persisted with the next write; until then a re-send is harmless.
+            var sent = rows.ToHashSet(ReferenceEqualityComparer.Instance);
+            var removed = _state.State.Outbox.RemoveAll(sent.Contains);
+            _persistedOutbox = Math.Max(0, _persistedOutbox - removed);
         }
     }
 
@@ -191,6 +221,7 @@ public sealed partial class TenantGrain
                 _state.State.Account ??= new BudgetAccountState();
                 _state.State.Outbox ??= [];
                 _account = new BudgetAccount(_state.State.Account);
+                _persistedOutbox = _state.State.Outbox.Count;
                 _rules = null;
                 _reload = null;
             }
