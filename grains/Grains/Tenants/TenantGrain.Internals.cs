@@ -101,7 +101,7 @@ public sealed partial class TenantGrain
     {
         RequestId = requestId,
         Tenant = Slug,
-        Workspace = reservation?.Workspace ?? workspace ?? string.Empty,
+        Workspace = reservation?.Workspace ?? workspace ?? UnattributedWorkspace,
         Agent = details.Agent,
         Task = details.Task,
         Model = details.Model ?? reservation?.Model ?? "unknown",
@@ -186,6 +186,12 @@ public sealed partial class TenantGrain
         {
             await _ledger.RecordBatchAsync(rows);
         }
+        catch (ArgumentException)
+        {
+            // A row the ledger refuses would block the outbox for good: send the rows one by one and drop (loudly)
+            // only the refused ones.
+            rows = await SendOneByOneAsync(rows);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogLedgerWriteFailed(ex, Slug, rows.Length);
@@ -199,6 +205,32 @@ public sealed partial class TenantGrain
             var removed = _state.State.Outbox.RemoveAll(sent.Contains);
             _persistedOutbox = Math.Max(0, _persistedOutbox - removed);
         }
+    }
+
+    /// <summary>Sends rows one at a time; returns the rows that are done with (recorded, or refused and logged).</summary>
+    private async Task<UsageRecord[]> SendOneByOneAsync(UsageRecord[] rows)
+    {
+        var done = new List<UsageRecord>(rows.Length);
+        foreach (var row in rows)
+        {
+            try
+            {
+                await _ledger.RecordAsync(row);
+                done.Add(row);
+            }
+            catch (ArgumentException refused)
+            {
+                LogLedgerRowRefused(refused, Slug, row.RequestId);
+                done.Add(row);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogLedgerWriteFailed(ex, Slug, rows.Length - done.Count);
+                break;
+            }
+        }
+
+        return [.. done];
     }
 
     private Task OnWriteFailedAsync(Exception error)
@@ -270,6 +302,9 @@ public sealed partial class TenantGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: {Rows} usage row(s) kept in the outbox; the usage ledger write failed and is retried")]
     private partial void LogLedgerWriteFailed(Exception error, string tenant, int rows);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {Tenant}: the usage ledger refused the row of request {RequestId}; it is dropped from the outbox (counters keep it; reconcile would remove it)")]
+    private partial void LogLedgerRowRefused(Exception error, string tenant, string requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: {Counters} counter(s) differed from the usage ledger and were corrected")]
     private partial void LogReconciled(string tenant, int counters);

@@ -33,6 +33,9 @@ namespace OrleansTenancy.Grains.Tenants;
 [Reentrant]
 public sealed partial class TenantGrain : Grain, ITenantGrain
 {
+    /// <summary>The ledger workspace of a settle that names none and matches no reservation (counted tenant-wide only).</summary>
+    public const string UnattributedWorkspace = "_unattributed";
+
     /// <summary>How often stale reservations are swept and the outbox retried.</summary>
     public static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(30);
 
