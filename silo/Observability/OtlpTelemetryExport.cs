@@ -18,7 +18,7 @@ internal sealed class OtlpTelemetryExport : IDisposable
     public OtlpTelemetryExport(TelemetryOptions options, OtlpTarget target)
     {
         var resource = ResourceBuilder.CreateDefault().AddService(options.ServiceName);
-        var sourcePatterns = options.MeterPrefixes.Select(p => p + "*").ToArray();
+        var sourcePatterns = options.EffectiveMeterPrefixes.Select(p => p + "*").ToArray();
 
         _meterProvider = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)

@@ -8,11 +8,17 @@ public sealed class TelemetryOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Telemetry";
 
+    /// <summary>The meter name prefix exported when <see cref="MeterPrefixes"/> is empty.</summary>
+    public const string DefaultMeterPrefix = "OrleansTenancy";
+
     /// <summary>
-    /// Meters (and activity sources) whose names start with one of these are exported.
-    /// Defaults to <c>OrleansTenancy</c>, which covers the LLM, storage and runtime meters.
+    /// Meters (and activity sources) whose names start with one of these are exported. Defaults to empty,
+    /// which means <see cref="DefaultMeterPrefix"/> and covers the LLM, storage and runtime meters.
     /// </summary>
-    public IList<string> MeterPrefixes { get; init; } = ["OrleansTenancy"];
+    public IList<string> MeterPrefixes { get; set; } = [];
+
+    /// <summary>The prefixes in force: <see cref="MeterPrefixes"/>, or <see cref="DefaultMeterPrefix"/> when none are set.</summary>
+    public IReadOnlyList<string> EffectiveMeterPrefixes => MeterPrefixes.Count > 0 ? [.. MeterPrefixes] : [DefaultMeterPrefix];
 
     /// <summary>
     /// Base address of an OTLP collector (e.g. <c>http://otel-collector:4318</c>); OTLP export is on only
@@ -34,6 +40,6 @@ public sealed class TelemetryOptions
     /// <summary>The <c>service.name</c> resource attribute of exported telemetry. Defaults to <c>orleans-tenancy-silo</c>.</summary>
     public string ServiceName { get; set; } = "orleans-tenancy-silo";
 
-    /// <summary>Also export traces from activity sources matching <see cref="MeterPrefixes"/> over OTLP. Defaults to <see langword="true"/>.</summary>
+    /// <summary>Also export traces from activity sources matching <see cref="EffectiveMeterPrefixes"/> over OTLP. Defaults to <see langword="true"/>.</summary>
     public bool ExportTraces { get; set; } = true;
 }

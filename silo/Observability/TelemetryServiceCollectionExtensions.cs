@@ -41,7 +41,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton(sp => new LlmMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new PrometheusMetricsCollector(
-            options.MeterPrefixes, sp.GetService<ILogger<PrometheusMetricsCollector>>()));
+            options.EffectiveMeterPrefixes, sp.GetService<ILogger<PrometheusMetricsCollector>>()));
         if (otlpTarget is not null)
             services.TryAddSingleton(_ => new OtlpTelemetryExport(options, otlpTarget));
         services.AddHostedService<TelemetryStartup>();
