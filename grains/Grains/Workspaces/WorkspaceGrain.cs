@@ -53,7 +53,8 @@ public sealed partial class WorkspaceGrain : Grain, IWorkspaceGrain
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _context = WorkspaceGrainKey.Parse(GetPrimaryKeyString());
-        _prefix = TenantContext.MemNs(_context, "x")[..^1];
+        // Derived from MemNs (minus a one-character name) so that what callers build and what is accepted here cannot drift apart.
+        _prefix = TenantContext.MemNs(_context, "_")[..^1];
         _state.State.Namespaces ??= new(StringComparer.Ordinal);
         return Task.CompletedTask;
     }

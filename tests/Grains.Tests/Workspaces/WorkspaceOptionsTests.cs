@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Workspaces;
 using OrleansTenancy.Runtime.Testing;
 using OrleansTenancy.Tenancy;
@@ -46,5 +47,24 @@ public sealed class WorkspaceOptionsTests
         Assert.Contains("workspace 'Support_1', which is not a slug", bad.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => WorkspaceGrainKey.Parse("acme/support/x"));
         Assert.Throws<ArgumentException>(() => WorkspaceGrainKey.Format(default));
+    }
+}
+
+public sealed class WorkspaceDefaultOptionsTests
+{
+    [Fact]
+    public async Task Without_AddWorkspaceMemory_the_grain_runs_on_the_documented_defaults()
+    {
+        await using var cluster = await TestClusterBuilder.Create()
+            .AddGrainsFrom(typeof(WorkspaceGrain).Assembly)
+            .ConfigureRuntime(r => r.AddGrainStorage("Default", _ => new FlakyGrainStorage()))
+            .BuildAndStartAsync();
+        var ctx = new TenantContext("acme", "support");
+        var grain = cluster.Client.GetGrain<IWorkspaceGrain>(WorkspaceGrainKey.Format(ctx));
+        var ns = TenantContext.MemNs(ctx, "kb");
+
+        await grain.AddMemoryAsync(new MemoryAddRequest { Namespace = ns, Text = new string('x', 32 * 1024) });
+        var tooLong = await Assert.ThrowsAsync<MemoryLimitExceededException>(() => grain.AddMemoryAsync(new MemoryAddRequest { Namespace = ns, Text = new string('x', (32 * 1024) + 1) }));
+        Assert.Contains("WorkspaceMemoryOptions.MaxTextLength = 32768", tooLong.Message, StringComparison.Ordinal);
     }
 }
