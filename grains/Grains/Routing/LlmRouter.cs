@@ -8,6 +8,7 @@ using OrleansTenancy.OpenRouter.Wire;
 using OrleansTenancy.Runtime;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Context;
+using OrleansTenancy.Tenancy.Memory;
 using OrleansTenancy.Tenancy.Pricing;
 using OrleansTenancy.Tenancy.Registry;
 
@@ -99,6 +100,18 @@ public sealed partial class LlmRouter : ILlmRouter
         }
 
         var tenant = _grains.GetGrain<ITenantGrain>(plan.Context.Tenant);
+        IWorkspaceGrain? workspace = null;
+        string? cacheKey = null;
+        if (onChunk is null && plan.Policy.CacheTtl > TimeSpan.Zero)
+        {
+            workspace = _grains.GetGrain<IWorkspaceGrain>(WorkspaceGrainKey.Format(plan.Context));
+            cacheKey = CacheKey(plan);
+            if (await TryCachedAsync(tenant, plan, workspace, cacheKey) is { } hit)
+            {
+                return hit;
+            }
+        }
+
         for (var i = 0; ; i++)
         {
             var attempt = plan.Attempts[i];
@@ -107,9 +120,18 @@ public sealed partial class LlmRouter : ILlmRouter
             _metrics.RecordModelSelected(plan.Context, plan.Task, attempt.Model, plan.ProviderLabel);
             try
             {
-                return onChunk is null
-                    ? await CallAsync(tenant, plan, attempt, requestId, cancellationToken)
-                    : await StreamCallAsync(tenant, plan, attempt, requestId, onChunk, cancellationToken);
+                if (onChunk is not null)
+                {
+                    return await StreamCallAsync(tenant, plan, attempt, requestId, onChunk, cancellationToken);
+                }
+
+                var result = await CallAsync(tenant, plan, attempt, requestId, cancellationToken);
+                if (workspace is not null && cacheKey is not null && i == 0)
+                {
+                    await StoreCachedAsync(workspace, cacheKey, result, plan.Policy.CacheTtl);
+                }
+
+                return result;
             }
             catch (OpenRouterException error) when (!error.OutputStarted && i + 1 < plan.Attempts.Count && WorthAFallback(error))
             {
