@@ -12,6 +12,7 @@ if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exit
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTenancySilo(args);
 builder.AddTenancyGrains();
+builder.AddTenancyRouting();
 
 var app = builder.Build();
 app.MapHealthApi();
