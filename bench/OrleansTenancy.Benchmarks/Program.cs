@@ -6,12 +6,14 @@ using OrleansTenancy.Benchmarks.Calls;
 using OrleansTenancy.Benchmarks.Hosting;
 using OrleansTenancy.Benchmarks.Memory;
 using OrleansTenancy.Benchmarks.Reservations;
+using OrleansTenancy.Benchmarks.State;
 
 const string Usage = """
     usage:
       calls                                   grain call micro-benchmarks (BenchmarkDotNet, short in-process job)
       reservations --store sqlite|postgres --tenants N --duration S --concurrency C [--warmup S] [--postgres CONN]
       memory [--count N]                      bytes held per idle activation (empty grain, TenantGrain)
+      state-size [--open N]                   size and serialisation time of one tenant's persisted state
     """;
 
 if (args.Length == 0)
@@ -32,6 +34,8 @@ switch (args[0])
         return await ReservationCommand.RunAsync(rest);
     case "memory":
         return await ActivationMemory.RunAsync(rest);
+    case "state-size":
+        return StateSizeCommand.Run(rest);
     default:
         Console.Error.WriteLine($"Unknown mode '{args[0]}'.");
         Console.Error.WriteLine(Usage);

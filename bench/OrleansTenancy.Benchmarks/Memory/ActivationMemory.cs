@@ -5,8 +5,10 @@ using OrleansTenancy.Benchmarks.Calls;
 using OrleansTenancy.Benchmarks.Hosting;
 using OrleansTenancy.Benchmarks.Reservations;
 using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.Runtime.Storage;
+using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Benchmarks.Memory;
@@ -58,12 +60,26 @@ public static class ActivationMemory
             var tenantSeconds = clock.Elapsed.TotalSeconds;
             var afterTenants = Measure();
 
+            // The grain's own objects without the runtime: state, account and its index, as an activation holds them
+            // before any request (what the persisted-state part of the figure above is made of).
+            var bare = new object[count];
+            for (var i = 0; i < count; i++)
+            {
+                var state = new TenantGrainState();
+                state.Account ??= new BudgetAccountState();
+                bare[i] = (state, new BudgetAccount(state.Account));
+            }
+
+            var afterBare = Measure();
+            GC.KeepAlive(bare);
+
             Console.WriteLine($"memory: {count} activations per grain type, cores={Environment.ProcessorCount}, server GC={GCSettings.IsServerGC}");
             Console.WriteLine();
             Console.WriteLine("| grain | activations | activation time s | live heap growth MB | bytes per activation (GetTotalMemory) | bytes per activation (GC heap size) |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
             Row("EmptyGrain (runtime only)", count, emptySeconds, start, afterEmpty);
             Row("TenantGrain (idle, after GetStatusAsync)", count, tenantSeconds, afterEmpty, afterTenants);
+            Row("of which: TenantGrainState + BudgetAccount alone (no runtime)", count, 0, afterTenants, afterBare);
             var tenantBytes = (afterTenants.Live - afterEmpty.Live) / (double)count;
             Console.WriteLine();
             Console.WriteLine($"RESULT {{\"count\":{count},\"emptyGrainBytes\":{(afterEmpty.Live - start.Live) / (double)count:0},\"tenantGrainBytes\":{tenantBytes:0},\"targetBytes\":4096}}");

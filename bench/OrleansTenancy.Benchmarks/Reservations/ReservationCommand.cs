@@ -44,13 +44,16 @@ public static class ReservationCommand
         var pairTenants = tenants.Select(t => "pair-" + t).ToArray();
 
         Console.WriteLine($"reservations: store={store} tenants={tenantCount} concurrency={concurrency} warmup={warmUp.TotalSeconds}s duration={duration.TotalSeconds}s database={runId} cores={Environment.ProcessorCount}");
-        await using var database = await ScratchDatabase.CreateAsync(server, runId);
+        // The server is shared (max_connections 200 on the dev instance): the grain side gets two pools of half the
+        // concurrency each (state, ledger), the baseline one pool of the full concurrency; they never run at once.
+        await using var database = await ScratchDatabase.CreateAsync(server, runId, concurrency);
         var sqliteFolder = Directory.CreateTempSubdirectory("bench-sqlite-");
         try
         {
             var results = new List<(string Name, LoadResult Result)>();
             using var writes = new StorageWriteMonitor();
-            await using (var silo = await StartSiloAsync(store, [.. reserveTenants, .. pairTenants], database.ConnectionString, sqliteFolder.FullName))
+            var grainConnection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = Math.Max(4, concurrency / 2) }.ConnectionString;
+            await using (var silo = await StartSiloAsync(store, [.. reserveTenants, .. pairTenants], grainConnection, sqliteFolder.FullName))
             {
                 var grains = reserveTenants.Select(t => silo.Grains.GetGrain<ITenantGrain>(t)).ToArray();
                 var pairGrains = pairTenants.Select(t => silo.Grains.GetGrain<ITenantGrain>(t)).ToArray();
@@ -75,6 +78,17 @@ public static class ReservationCommand
                     var settled = await grain.SettleAsync(new SettleRequest { RequestId = id, ActualCostUsd = Actual, PromptTokens = 400, CompletionTokens = 200 }, Ok);
                     return settled.Changed;
                 }, writes)));
+            }
+
+            // Every settled pair must have reached the usage ledger (a failing ledger write keeps rows in the outbox
+            // and would make the figures meaningless); the silo flushed its outboxes when it stopped.
+            var ledgerRows = await LedgerRows.CountAsync(store, database.DataSource, Path.Combine(sqliteFolder.FullName, store == "memory" ? "ledger.db" : "tenancy.db"));
+            var settledPairs = results[^1].Result.Granted;
+            Console.WriteLine($"usage ledger rows after the run: {ledgerRows} (settled pairs in the measured window: {settledPairs}; warm-up and tail pairs add to the rows)");
+            if (ledgerRows < settledPairs)
+            {
+                Console.Error.WriteLine($"The usage ledger holds {ledgerRows} rows but {settledPairs} pairs were settled: ledger writes failed (see the warnings above); the figures are not valid.");
+                return 1;
             }
 
             var naive = new NaiveBudget(database.DataSource);
@@ -157,7 +171,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    public static async Task<ScratchDatabase> CreateAsync(string server, string name)
+    public static async Task<ScratchDatabase> CreateAsync(string server, string name, int maxPoolSize)
     {
         await using (var admin = NpgsqlDataSource.Create(server))
         await using (var create = admin.CreateCommand($"CREATE DATABASE {name}"))
@@ -165,7 +179,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        var connection = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+        var connection = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = maxPoolSize }.ConnectionString;
         return new ScratchDatabase(server, name, connection);
     }
 
