@@ -11,6 +11,7 @@ if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exit
 // against the directory the silo was started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTenancySilo(args);
+builder.AddTenancyGrains();
 
 var app = builder.Build();
 app.MapHealthApi();

@@ -95,6 +95,7 @@ public sealed class TestCluster : IAsyncDisposable
         {
             options.SiloHost = "inproc";
             options.SiloPort = port;
+            options.IsolateLocalCalls = true;
             foreach (var configure in _options)
             {
                 configure(options);

@@ -56,7 +56,10 @@ public sealed class TestClusterBuilder
         return this;
     }
 
-    /// <summary>Adjusts every silo's options (and the client's response timeout).</summary>
+    /// <summary>
+    /// Adjusts every silo's options (and the client's response timeout). The cluster sets
+    /// <see cref="GrainRuntimeOptions.IsolateLocalCalls"/> to true first, so local calls are serialized too.
+    /// </summary>
     public TestClusterBuilder ConfigureOptions(Action<GrainRuntimeOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);

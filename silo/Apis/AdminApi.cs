@@ -17,6 +17,8 @@ public static class AdminApi
         admin.MapPost("/tenants/reload", ReloadTenants)
             .WithName("ReloadTenants")
             .WithSummary("Re-reads the tenants folder now.");
+        admin.MapBudgetApi();
+        admin.MapUsageApi();
         return admin;
     }
 

@@ -26,12 +26,24 @@ public sealed class TenancyHostOptions
     /// </summary>
     public string? AdminKey { get; set; }
 
-    /// <summary>Folder of the embedded SQLite storage and ledger. Defaults to <c>data</c>.</summary>
+    /// <summary>Folder of the embedded SQLite storage and ledger (<c>tenancy.db</c>). Defaults to <c>data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// Where grain state and the usage ledger live: <c>sqlite</c> (the embedded default, one file under
+    /// <see cref="DataDirectory"/>) or <c>postgres</c> (requires <see cref="PostgresConnectionString"/>).
+    /// </summary>
+    public string Storage { get; set; } = "sqlite";
+
+    /// <summary>The PostgreSQL connection string used when <see cref="Storage"/> is <c>postgres</c>. No default.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>The SQLite file of the embedded default.</summary>
+    public string SqliteFile => Path.Combine(DataDirectory, "tenancy.db");
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}";
+        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}, Storage={Storage}, PostgresConnectionString={(PostgresConnectionString is null ? "<none>" : "<redacted>")}";
 }
 
 /// <summary>Validates <see cref="TenancyHostOptions"/> at start so that a bad setting stops the host with a clear message.</summary>
@@ -50,6 +62,15 @@ public sealed class TenancyHostOptionsValidator : IValidateOptions<TenancyHostOp
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             failures.Add("Tenancy:DataDirectory must name a folder.");
+        }
+
+        if (options.Storage is not ("sqlite" or "postgres"))
+        {
+            failures.Add($"Tenancy:Storage must be 'sqlite' or 'postgres', not '{options.Storage}'.");
+        }
+        else if (options.Storage == "postgres" && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+        {
+            failures.Add("Tenancy:PostgresConnectionString is required when Tenancy:Storage is 'postgres'.");
         }
 
         if (options.AdminKey is { Length: > 0 and < 16 })

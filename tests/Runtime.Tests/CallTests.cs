@@ -171,4 +171,15 @@ public sealed class CallTests(ClusterFixture fixture)
         Assert.Contains("result of IPlacementGrain.MakeBad", exception.Message);
         Assert.Contains("System.Type", exception.Message);
     }
+
+    [Fact]
+    public async Task Local_calls_are_isolated_through_the_serializer_in_the_test_cluster()
+    {
+        var key = Probe.NewKey("isolated");
+        var grain = fixture.Cluster.OwnerFactory<IPlacementGrain>(key).GetGrain<IPlacementGrain>(key);
+
+        await Assert.ThrowsAsync<GrainSerializationException>(() => grain.Accept(new BadPayload("x", typeof(int))));
+        var exception = await Assert.ThrowsAsync<GrainSerializationException>(() => grain.MakeBad());
+        Assert.Contains("result of IPlacementGrain.MakeBad", exception.Message);
+    }
 }

@@ -68,6 +68,17 @@ public sealed class ConcurrencyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Interleaving_calls_of_a_reentrant_grain_never_run_on_two_threads_at_once()
+    {
+        var key = Probe.NewKey("churn");
+        var grain = fixture.Cluster.OwnerFactory<IReentrantGrain>(key).GetGrain<IReentrantGrain>(key);
+
+        var overlaps = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => grain.Churn()));
+
+        Assert.Equal(0, overlaps.Max());
+    }
+
+    [Fact]
     public async Task AlwaysInterleave_method_runs_while_a_call_blocks_a_non_reentrant_grain()
     {
         var key = Probe.NewKey("interleave");

@@ -101,7 +101,7 @@ public sealed partial class TenantGrain
     {
         RequestId = requestId,
         Tenant = Slug,
-        Workspace = reservation?.Workspace ?? workspace ?? string.Empty,
+        Workspace = reservation?.Workspace ?? workspace ?? UnattributedWorkspace,
         Agent = details.Agent,
         Task = details.Task,
         Model = details.Model ?? reservation?.Model ?? "unknown",
@@ -130,33 +130,67 @@ public sealed partial class TenantGrain
     private async Task WriteAsync()
     {
         Task write;
+        int outboxInWrite;
         lock (_gate)
         {
             // The provider serialises the state before its first await, so the snapshot is taken under the gate.
             write = _state.WriteStateAsync();
+            outboxInWrite = _state.State.Outbox.Count;
         }
 
         await write;
+        lock (_gate)
+        {
+            _persistedOutbox = Math.Max(_persistedOutbox, outboxInWrite);
+        }
+
         await FlushOutboxAsync();
     }
 
-    /// <summary>Sends persisted outbox rows to the ledger; rows stay in the outbox (and are retried) when it fails.</summary>
+    /// <summary>
+    /// Sends the outbox rows that storage already holds to the ledger; rows stay in the outbox (and are retried) when
+    /// it fails. Flushes run one at a time, and sent rows are removed by identity, so a row added meanwhile is never
+    /// dropped unsent.
+    /// </summary>
     private async Task FlushOutboxAsync()
+    {
+        Task running;
+        lock (_gate)
+        {
+            running = _flush = _flush.IsCompleted ? SendPersistedRowsAsync() : ChainFlush(_flush);
+        }
+
+        await running;
+
+        async Task ChainFlush(Task previous)
+        {
+            await previous;
+            await SendPersistedRowsAsync();
+        }
+    }
+
+    private async Task SendPersistedRowsAsync()
     {
         UsageRecord[] rows;
         lock (_gate)
         {
-            if (_state.State.Outbox.Count == 0)
+            if (_persistedOutbox == 0)
             {
                 return;
             }
 
-            rows = [.. _state.State.Outbox];
+            rows = [.. _state.State.Outbox.Take(_persistedOutbox)];
         }
 
         try
         {
             await _ledger.RecordBatchAsync(rows);
+        }
+        catch (ArgumentException)
+        {
+            // A row the ledger refuses would block the outbox for good: send the rows one by one and drop (loudly)
+            // only the refused ones.
+            rows = await SendOneByOneAsync(rows);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -166,9 +200,37 @@ public sealed partial class TenantGrain
 
         lock (_gate)
         {
-            // Rows added since the snapshot stay; the trimmed outbox is persisted with the next write.
-            _state.State.Outbox.RemoveRange(0, Math.Min(rows.Length, _state.State.Outbox.Count));
+            // The trimmed outbox is persisted with the next write; until then a re-send is harmless.
+            var sent = rows.ToHashSet(ReferenceEqualityComparer.Instance);
+            var removed = _state.State.Outbox.RemoveAll(sent.Contains);
+            _persistedOutbox = Math.Max(0, _persistedOutbox - removed);
         }
+    }
+
+    /// <summary>Sends rows one at a time; returns the rows that are done with (recorded, or refused and logged).</summary>
+    private async Task<UsageRecord[]> SendOneByOneAsync(UsageRecord[] rows)
+    {
+        var done = new List<UsageRecord>(rows.Length);
+        foreach (var row in rows)
+        {
+            try
+            {
+                await _ledger.RecordAsync(row);
+                done.Add(row);
+            }
+            catch (ArgumentException refused)
+            {
+                LogLedgerRowRefused(refused, Slug, row.RequestId);
+                done.Add(row);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogLedgerWriteFailed(ex, Slug, rows.Length - done.Count);
+                break;
+            }
+        }
+
+        return [.. done];
     }
 
     private Task OnWriteFailedAsync(Exception error)
@@ -191,6 +253,7 @@ public sealed partial class TenantGrain
                 _state.State.Account ??= new BudgetAccountState();
                 _state.State.Outbox ??= [];
                 _account = new BudgetAccount(_state.State.Account);
+                _persistedOutbox = _state.State.Outbox.Count;
                 _rules = null;
                 _reload = null;
             }
@@ -239,6 +302,9 @@ public sealed partial class TenantGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: {Rows} usage row(s) kept in the outbox; the usage ledger write failed and is retried")]
     private partial void LogLedgerWriteFailed(Exception error, string tenant, int rows);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {Tenant}: the usage ledger refused the row of request {RequestId}; it is dropped from the outbox (counters keep it; reconcile would remove it)")]
+    private partial void LogLedgerRowRefused(Exception error, string tenant, string requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: {Counters} counter(s) differed from the usage ledger and were corrected")]
     private partial void LogReconciled(string tenant, int counters);

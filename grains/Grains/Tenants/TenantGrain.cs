@@ -33,6 +33,9 @@ namespace OrleansTenancy.Grains.Tenants;
 [Reentrant]
 public sealed partial class TenantGrain : Grain, ITenantGrain
 {
+    /// <summary>The ledger workspace of a settle that names none and matches no reservation (counted tenant-wide only).</summary>
+    public const string UnattributedWorkspace = "_unattributed";
+
     /// <summary>How often stale reservations are swept and the outbox retried.</summary>
     public static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(30);
 
@@ -45,6 +48,11 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     private readonly GroupCommitter _commit;
     private BudgetAccount _account = null!;
     private Task? _reload;
+    private Task _flush = Task.CompletedTask;
+
+    // How many leading outbox rows the last successful write holds: only those may be sent to the ledger, so the
+    // ledger never has a row whose counters storage does not.
+    private int _persistedOutbox;
     private (TenantRegistry Registry, BudgetLimits? Override, BudgetRules Rules)? _rules;
 
     /// <summary>Creates the grain; the runtime supplies its state and services.</summary>
@@ -71,7 +79,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
         _account = new BudgetAccount(_state.State.Account ??= new BudgetAccountState());
         _state.State.Outbox ??= [];
         RegisterGrainTimer(MaintainAsync, MaintenancePeriod, MaintenancePeriod);
-        return _state.State.Outbox.Count > 0 ? FlushOutboxAsync() : Task.CompletedTask;
+        _persistedOutbox = _state.State.Outbox.Count;
+        return _persistedOutbox > 0 ? FlushOutboxAsync() : Task.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -49,6 +49,8 @@ public sealed partial class BudgetAccount
             AddSpent(WorkspaceCounters(workspace), finished.DayKey, finished.MonthKey, usage);
             finished.Kind = FinishKind.Settled;
             finished.FinishedAt = now;
+            reservation = finished.Expired;
+            finished.Expired = null;
             result = SettleResult.SettledAfterExpiry;
         }
         else
@@ -127,7 +129,7 @@ public sealed partial class BudgetAccount
             {
                 State.Reservations.Remove(reservation.RequestId);
                 Unreserve(reservation);
-                Remember(reservation.RequestId, FinishKind.Expired, now, reservation.Workspace, reservation.DayKey, reservation.MonthKey);
+                Remember(reservation.RequestId, FinishKind.Expired, now, reservation.Workspace, reservation.DayKey, reservation.MonthKey, reservation);
             }
         }
 
@@ -158,7 +160,7 @@ public sealed partial class BudgetAccount
         _nextExpiry = next;
     }
 
-    private void Remember(string requestId, FinishKind kind, DateTimeOffset now, string workspace, int dayKey, int monthKey)
+    private void Remember(string requestId, FinishKind kind, DateTimeOffset now, string workspace, int dayKey, int monthKey, Reservation? expired = null)
     {
         var finished = new FinishedRequest
         {
@@ -168,6 +170,7 @@ public sealed partial class BudgetAccount
             Workspace = workspace,
             DayKey = dayKey,
             MonthKey = monthKey,
+            Expired = expired,
         };
         State.RecentlyFinished.Add(finished);
         _recentById[requestId] = finished;

@@ -103,4 +103,10 @@ public sealed class FinishedRequest
 
     /// <summary>The month key of its reservation.</summary>
     public int MonthKey { get; set; }
+
+    /// <summary>
+    /// For an expired reservation, the reservation itself: a late settle still needs its model, estimate and creation
+    /// time (the usage row is dated by the reservation, not by the settle). Cleared once settled.
+    /// </summary>
+    public Reservation? Expired { get; set; }
 }

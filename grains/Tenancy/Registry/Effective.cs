@@ -46,8 +46,8 @@ public sealed record EffectivePolicy
     /// <summary>Response cache lifetime when no level sets <c>cache_ttl_seconds</c>: 5 minutes.</summary>
     public static readonly TimeSpan DefaultCacheTtl = TimeSpan.FromMinutes(5);
 
-    /// <summary>Reservation lifetime when no level sets <c>reservation_ttl_seconds</c>: 2 minutes.</summary>
-    public static readonly TimeSpan DefaultReservationTtl = TimeSpan.FromMinutes(2);
+    /// <summary>Reservation lifetime when no level sets <c>reservation_ttl_seconds</c>: 10 minutes, longer than a long streamed call, so that a live call keeps its hold.</summary>
+    public static readonly TimeSpan DefaultReservationTtl = TimeSpan.FromMinutes(10);
 
     /// <summary>Requests per minute, or <see langword="null"/> for no rate limit.</summary>
     public long? RequestsPerMinute { get; init; }

@@ -71,8 +71,13 @@ internal sealed partial class ActivationData
     }
 
     /// <summary>Starts activation on the activation's scheduler; called once, by the creator, after the first item is queued.</summary>
-    public void StartActivation() =>
-        _ = Task.Factory.StartNew(ActivateAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler);
+    public void StartActivation()
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Factory.StartNew(ActivateAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler);
+        }
+    }
 
     /// <inheritdoc />
     public void Deactivate(DeactivationReason reason)
@@ -317,12 +322,22 @@ internal sealed partial class ActivationData
         }
     }
 
+    // Turns start with a clean execution context: whatever AsyncLocal state the thread that happened to
+    // schedule them carried (a caller, or the previous turn) must not leak into the grain.
     private void Schedule(WorkItem item)
     {
         item.Owner = this;
-        new Task(RunItemAction, item, CancellationToken.None, TaskCreationOptions.DenyChildAttach).Start(_scheduler);
+        using (ExecutionContext.SuppressFlow())
+        {
+            new Task(RunItemAction, item, CancellationToken.None, TaskCreationOptions.DenyChildAttach).Start(_scheduler);
+        }
     }
 
-    private void ScheduleDeactivation(DeactivationReason reason) =>
-        _ = Task.Factory.StartNew(() => DeactivateAsync(reason), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler);
+    private void ScheduleDeactivation(DeactivationReason reason)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Factory.StartNew(() => DeactivateAsync(reason), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansTenancy.Runtime.Diagnostics;
 using OrleansTenancy.Runtime.Metadata;
 
 namespace OrleansTenancy.Runtime.Catalog;
@@ -33,6 +34,7 @@ internal abstract class GrainRequest : WorkItem
 #pragma warning restore CA1001
 {
     private CancellationTokenSource? _cancellation;
+    private CancellationToken _callerToken;
 
     protected GrainRequest(GrainIdentity target, GrainMethodDescriptor method, object?[] arguments, TimeSpan timeout, TimeProvider time, int hops)
     {
@@ -66,6 +68,9 @@ internal abstract class GrainRequest : WorkItem
 
     public int Hops { get; }
 
+    /// <summary>The caller's span, parent of the Server span of this call (default when tracing is off).</summary>
+    public ActivityContext TraceParent { get; init; }
+
     public CancellationToken CancellationToken => _cancellation?.Token ?? CancellationToken.None;
 
     public bool IsExpired => Time.GetElapsedTime(StartTimestamp) >= Timeout;
@@ -75,6 +80,7 @@ internal abstract class GrainRequest : WorkItem
     {
         if (callerToken.CanBeCanceled && _cancellation is { } source)
         {
+            _callerToken = callerToken;
             callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
         }
     }
@@ -82,6 +88,8 @@ internal abstract class GrainRequest : WorkItem
     public override async Task ExecuteAsync(ActivationData activation)
     {
         var started = Stopwatch.GetTimestamp();
+        // Stopped before the outcome is delivered, so a caller that observed the result also sees the span ended.
+        var activity = RuntimeTracing.StartServer(Method.DisplayName, Target, TraceParent);
         object? result;
         try
         {
@@ -90,6 +98,15 @@ internal abstract class GrainRequest : WorkItem
         catch (Exception exception)
         {
             activation.Metrics.RecordCall(activation.GrainClass.Name, Stopwatch.GetElapsedTime(started), failed: true);
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().FullName);
+            activity?.Dispose();
+            if (exception is OperationCanceledException && _cancellation is { IsCancellationRequested: true } && !_callerToken.IsCancellationRequested)
+            {
+                // The grain gave up because the response timeout passed: report it as the timeout it is, whichever
+                // of the caller's timer and the grain's token fired first.
+                exception = new TimeoutException($"{Method.DisplayName} on {Target} was cancelled after its response timeout of {Timeout}.", exception);
+            }
+
             if (exception is InconsistentStateException)
             {
                 activation.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, $"{Method.DisplayName} hit a storage conflict.", exception));
@@ -100,6 +117,7 @@ internal abstract class GrainRequest : WorkItem
         }
 
         activation.Metrics.RecordCall(activation.GrainClass.Name, Stopwatch.GetElapsedTime(started), failed: false);
+        activity?.Dispose();
         Finish(result, null);
     }
 
@@ -125,12 +143,28 @@ internal sealed class LocalGrainRequest : GrainRequest
     public LocalGrainRequest(GrainIdentity target, GrainMethodDescriptor method, object?[] arguments, TimeSpan timeout, TimeProvider time)
         : base(target, method, arguments, timeout, time, hops: 0)
     {
+        TraceParent = RuntimeTracing.CaptureParent();
     }
 
     public Task<object?> Task => _completion.Task;
 
+    /// <summary>When set, the result is copied through the serializer before the caller sees it.</summary>
+    public Messaging.MessageCodec? Isolation { get; init; }
+
     protected override void Complete(object? result, Exception? exception)
     {
+        if (exception is null && Isolation is not null)
+        {
+            try
+            {
+                result = Isolation.CopyResult(Method, result);
+            }
+            catch (GrainSerializationException failure)
+            {
+                exception = failure;
+            }
+        }
+
         if (exception is null)
         {
             _completion.TrySetResult(result);

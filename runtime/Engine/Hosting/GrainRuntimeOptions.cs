@@ -33,6 +33,14 @@ public sealed class GrainRuntimeOptions
     /// <summary>The silo-to-silo port. Defaults to 11111.</summary>
     public int SiloPort { get; set; } = 11111;
 
+    /// <summary>
+    /// Whether arguments and results of calls that stay inside one silo are copied through the serializer, as
+    /// if they had crossed silos. Catches types that cannot be serialized and callers that mutate an object
+    /// after passing it, at the cost of a serialization round trip per local call. Defaults to false; the
+    /// in-process test cluster turns it on.
+    /// </summary>
+    public bool IsolateLocalCalls { get; set; }
+
     /// <summary>How often the silo re-reads the membership table when the table gives no change notifications. Defaults to 5 seconds.</summary>
     public TimeSpan MembershipRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

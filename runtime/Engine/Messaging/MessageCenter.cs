@@ -45,8 +45,9 @@ internal sealed class MessageCenter : IMessageHandler
 
     public async ValueTask<object?> InvokeAsync(SiloAddress destination, GrainIdentity target, GrainMethodDescriptor method, object?[] arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var activity = RuntimeTracing.StartClient(method.DisplayName, target);
         var id = Interlocked.Increment(ref _nextId);
-        var frame = _codec.EncodeRequest(id, Local, hops: 0, timeout, target, method, arguments);
+        var frame = _codec.EncodeRequest(id, Local, hops: 0, timeout, target, method, activity?.Id, arguments);
         var pending = new Pending(method);
         _pending[id] = pending;
         try
@@ -70,7 +71,7 @@ internal sealed class MessageCenter : IMessageHandler
     {
         try
         {
-            var frame = _codec.EncodeRequest(request.Id, request.ReplyTo, request.Hops + 1, remaining, request.Target, request.Method, request.Arguments);
+            var frame = _codec.EncodeRequest(request.Id, request.ReplyTo, request.Hops + 1, remaining, request.Target, request.Method, request.TraceParent, request.Arguments);
             await _transport.SendAsync(destination, frame, CancellationToken.None);
             _metrics?.MessageSent();
         }

@@ -13,7 +13,7 @@ internal enum FrameKind
 }
 
 /// <summary>A request as read from a frame.</summary>
-internal sealed record RequestEnvelope(long Id, SiloAddress ReplyTo, int Hops, TimeSpan Timeout, GrainIdentity Target, GrainMethodDescriptor Method, object?[] Arguments);
+internal sealed record RequestEnvelope(long Id, SiloAddress ReplyTo, int Hops, TimeSpan Timeout, GrainIdentity Target, GrainMethodDescriptor Method, string? TraceParent, object?[] Arguments);
 
 /// <summary>A failure as carried in a response frame.</summary>
 internal sealed record RemoteError(string Type, string Message, string? StackTrace);
@@ -21,12 +21,12 @@ internal sealed record RemoteError(string Type, string Message, string? StackTra
 /// <summary>
 /// The wire format: one JSON object per frame, properties in a fixed order so the reader can resolve the
 /// grain method (and therefore the argument and result types) before it reaches the values.
-/// Request: <c>{"k":"req","id","from","hops","timeoutMs","grain","key","method","args":[...]}</c>;
+/// Request: <c>{"k":"req","id","from","hops","timeoutMs","grain","key","method","trace","args":[...]}</c>;
 /// response: <c>{"k":"res","id","ok":true,"result"}</c> or <c>{"k":"res","id","ok":false,"type","message","stack"}</c>.
 /// </summary>
 internal sealed class MessageCodec(GrainTypeRegistry registry, JsonSerializerOptions options)
 {
-    public ReadOnlyMemory<byte> EncodeRequest(long id, SiloAddress replyTo, int hops, TimeSpan timeout, GrainIdentity target, GrainMethodDescriptor method, object?[] arguments)
+    public ReadOnlyMemory<byte> EncodeRequest(long id, SiloAddress replyTo, int hops, TimeSpan timeout, GrainIdentity target, GrainMethodDescriptor method, string? traceParent, object?[] arguments)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(buffer);
@@ -39,6 +39,7 @@ internal sealed class MessageCodec(GrainTypeRegistry registry, JsonSerializerOpt
         writer.WriteString("grain", target.Type);
         writer.WriteString("key", target.Key);
         writer.WriteString("method", method.Key);
+        writer.WriteString("trace", traceParent);
         writer.WriteStartArray("args");
         for (var i = 0; i < method.Parameters.Count; i++)
         {
@@ -100,6 +101,55 @@ internal sealed class MessageCodec(GrainTypeRegistry registry, JsonSerializerOpt
         });
     }
 
+    /// <summary>Round-trips the arguments through the serializer (isolated local calls).</summary>
+    public object?[] CopyArguments(GrainMethodDescriptor method, object?[] arguments)
+    {
+        if (arguments.Length == 0)
+        {
+            return arguments;
+        }
+
+        var copies = new object?[arguments.Length];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            try
+            {
+                var type = parameter.ParameterType;
+                copies[i] = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(arguments[i], type, options), type, options);
+            }
+            catch (Exception exception) when (exception is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
+            {
+                throw new GrainSerializationException(
+                    $"Cannot serialize argument '{parameter.Name}' of {method.DisplayName} (declared type {parameter.ParameterType.FullName}, value type {arguments[i]?.GetType().FullName ?? "null"}): {exception.Message} "
+                    + "Grain call arguments must be records, primitives or collections that System.Text.Json can round-trip.",
+                    exception);
+            }
+        }
+
+        return copies;
+    }
+
+    /// <summary>Round-trips a result through the serializer (isolated local calls).</summary>
+    public object? CopyResult(GrainMethodDescriptor method, object? result)
+    {
+        if (method.ResultType is not { } type)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(result, type, options), type, options);
+        }
+        catch (Exception exception) when (exception is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw new GrainSerializationException(
+                $"Cannot serialize the result of {method.DisplayName} (declared type {type.FullName}, value type {result?.GetType().FullName ?? "null"}): {exception.Message}",
+                exception);
+        }
+    }
+
     public static FrameKind ReadHeader(ref Utf8JsonReader reader, out long id)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -132,6 +182,8 @@ internal sealed class MessageCodec(GrainTypeRegistry registry, JsonSerializerOpt
             ?? throw new InvalidOperationException($"Grain type {grainType} is not registered on this silo; register its assembly with AddGrains(assembly).");
         var method = grain.FindMethod(methodKey)
             ?? throw new InvalidOperationException($"Grain type {grainType} has no method {methodKey} on this silo; are all silos running the same grain interface version?");
+        ReadProperty(ref reader, "trace");
+        var traceParent = reader.GetString();
         ReadProperty(ref reader, "args");
         var arguments = method.Parameters.Count == 0 ? [] : new object?[method.Parameters.Count];
         for (var i = 0; i < arguments.Length; i++)
@@ -149,7 +201,7 @@ internal sealed class MessageCodec(GrainTypeRegistry registry, JsonSerializerOpt
             }
         }
 
-        return new RequestEnvelope(id, from, hops, timeout, new GrainIdentity(grainType, key), method, arguments);
+        return new RequestEnvelope(id, from, hops, timeout, new GrainIdentity(grainType, key), method, traceParent, arguments);
     }
 
     public object? ReadResponse(ref Utf8JsonReader reader, GrainMethodDescriptor method, out RemoteError? error)

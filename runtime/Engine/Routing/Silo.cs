@@ -30,6 +30,13 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly GrainCatalog _catalog;
+    private readonly IMembershipTable _membershipTable;
+    private readonly GrainSerializationOptions _serialization;
+    private readonly RuntimeMetrics _metrics;
+    private readonly ILoggerFactory _loggers;
+    private readonly MessageCodec? _isolation;
+
+    // Created by StartAsync: both need the silo address, whose generation is the start time.
     private MessageCenter _messages = null!;
     private MembershipService _membership = null!;
     private IAsyncDisposable? _listener;
@@ -50,11 +57,12 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
         _transport = transport;
         _time = time;
         _logger = loggers.CreateLogger<Silo>();
-        MembershipTable = membershipTable;
-        Serialization = serialization;
-        Metrics = metrics;
-        Loggers = loggers;
+        _membershipTable = membershipTable;
+        _serialization = serialization;
+        _metrics = metrics;
+        _loggers = loggers;
         GrainFactory = new GrainFactory(registry, this);
+        _isolation = options.IsolateLocalCalls ? new MessageCodec(registry, serialization.SerializerOptions) : null;
         _catalog = new GrainCatalog(options, time, services, metrics, loggers.CreateLogger<GrainCatalog>())
         {
             GrainFactory = GrainFactory,
@@ -79,14 +87,6 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
     /// <summary>This silo's current view of the cluster.</summary>
     public MembershipView MembershipView => _membership?.View ?? MembershipView.Empty;
 
-    private IMembershipTable MembershipTable { get; }
-
-    private GrainSerializationOptions Serialization { get; }
-
-    private RuntimeMetrics Metrics { get; }
-
-    private ILoggerFactory Loggers { get; }
-
     /// <summary>Checks storage bindings, starts listening, joins the membership table and becomes Active.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -99,11 +99,11 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
         }
 
         Address = new SiloAddress(_options.SiloHost, _options.SiloPort, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        _messages = new MessageCenter(Address, _transport, _registry, Serialization.SerializerOptions, _time, Metrics, Loggers.CreateLogger<MessageCenter>())
+        _messages = new MessageCenter(Address, _transport, _registry, _serialization.SerializerOptions, _time, _metrics, _loggers.CreateLogger<MessageCenter>())
         {
             RequestReceived = OnRequestReceived,
         };
-        _membership = new MembershipService(MembershipTable, _time, _options.MembershipRefreshPeriod, Loggers.CreateLogger<MembershipService>());
+        _membership = new MembershipService(_membershipTable, _time, _options.MembershipRefreshPeriod, _loggers.CreateLogger<MembershipService>());
         _membership.ViewChanged += OnViewChanged;
         _listener = await _transport.ListenAsync(Address, _messages, cancellationToken);
         await _membership.StartAsync(cancellationToken);
@@ -158,7 +158,19 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
             return _messages.InvokeAsync(owner, grainId, method, arguments, _options.ResponseTimeout, cancellationToken);
         }
 
-        var request = new LocalGrainRequest(grainId, method, arguments, _options.ResponseTimeout, _time);
+        if (_isolation is not null)
+        {
+            try
+            {
+                arguments = _isolation.CopyArguments(method, arguments);
+            }
+            catch (GrainSerializationException exception)
+            {
+                return ValueTask.FromException<object?>(exception);
+            }
+        }
+
+        var request = new LocalGrainRequest(grainId, method, arguments, _options.ResponseTimeout, _time) { Isolation = _isolation };
         request.LinkCallerToken(cancellationToken);
         _catalog.Dispatch(request);
         var task = request.Task;
@@ -196,7 +208,7 @@ public sealed class Silo : IGrainCallInvoker, IAsyncDisposable
             return;
         }
 
-        _catalog.Dispatch(new RemoteGrainRequest(envelope, _messages, _time));
+        _catalog.Dispatch(RemoteGrainRequest.Create(envelope, _messages, _time));
     }
 
     private void Redispatch(GrainRequest request)

@@ -165,7 +165,7 @@ public sealed class TenantGrainBudgetTests(TenantClusterFixture fixture)
         Assert.True((await grain.ReserveAsync(Reserve("orphan", 1m))).IsGranted);
         Assert.False((await grain.ReserveAsync(Reserve("next", 0.1m))).IsGranted);
 
-        fixture.Time.Advance(TimeSpan.FromMinutes(3));
+        fixture.Time.Advance(TimeSpan.FromMinutes(11));
 
         Assert.True((await grain.ReserveAsync(Reserve("next-after-ttl", 0.1m))).IsGranted);
         var status = await grain.GetStatusAsync();
@@ -196,6 +196,25 @@ public sealed class TenantGrainBudgetTests(TenantClusterFixture fixture)
         Assert.Equal(0.3m, limits.Single(l => l.Period == BudgetPeriod.Month).Spent);
         var previousDay = await fixture.Ledger.GetTotalsAsync(slug, null, midnight.AddDays(-1), midnight);
         Assert.Equal(0.3m, previousDay.CostUsd);
+        Assert.False((await grain.ReconcileAsync()).Changed);
+    }
+
+    [Fact]
+    public async Task A_late_settle_of_an_expired_reservation_is_still_counted_in_the_reservation_period()
+    {
+        var slug = fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
+        var grain = Grain(slug);
+        var reservedAt = fixture.Time.GetUtcNow();
+        await grain.ReserveAsync(Reserve("slow", 0.5m));
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(11));
+        var outcome = await grain.SettleAsync(new SettleRequest { RequestId = "slow", ActualCostUsd = 0.25m, PromptTokens = 3, CompletionTokens = 4 }, Ok);
+
+        Assert.Equal(SettleResult.SettledAfterExpiry, outcome.Result);
+        var row = Assert.Single((await fixture.Ledger.ListExecutionsAsync(slug, 10, null)).Items);
+        Assert.Equal(reservedAt, row.CreatedAt);
+        Assert.Equal("main", row.Workspace);
+        Assert.Equal(0.5m, row.EstimatedCostUsd);
         Assert.False((await grain.ReconcileAsync()).Changed);
     }
 

@@ -81,6 +81,9 @@ public interface IReentrantGrain : IGrainWithStringKey
 {
     Task Block(string gate);
 
+    /// <summary>Interleaves many short turns; returns how many times two turns overlapped on different threads.</summary>
+    Task<int> Churn();
+
     Task Record(string entry);
 }
 
@@ -88,6 +91,8 @@ public interface IReentrantGrain : IGrainWithStringKey
 public sealed class ReentrantGrain : Grain, IReentrantGrain
 {
     private readonly Probe _probe;
+    private int _inTurn;
+    private int _overlaps;
 
     public ReentrantGrain() => _probe = Probe.For(GetPrimaryKeyString());
 
@@ -102,6 +107,23 @@ public sealed class ReentrantGrain : Grain, IReentrantGrain
     {
         _probe.Log(entry);
         return Task.CompletedTask;
+    }
+
+    public async Task<int> Churn()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            if (Interlocked.Exchange(ref _inTurn, 1) != 0)
+            {
+                Interlocked.Increment(ref _overlaps);
+            }
+
+            Thread.SpinWait(20000);
+            Volatile.Write(ref _inTurn, 0);
+            await Task.Yield();
+        }
+
+        return Volatile.Read(ref _overlaps);
     }
 }
 

@@ -1,0 +1,112 @@
+using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Runtime;
+using OrleansTenancy.Silo.Hosting;
+using OrleansTenancy.Tenancy;
+using OrleansTenancy.Tenancy.Budget;
+using OrleansTenancy.Tenancy.Registry;
+
+namespace OrleansTenancy.Silo.Apis;
+
+/// <summary>
+/// A tenant's budget over HTTP. Bodies use the field names of <c>budgets.yaml</c> (<c>daily_cap_usd</c>,
+/// <c>enforcement</c>, …) so that an operator moves between file and API without translating.
+/// </summary>
+public static class BudgetApi
+{
+    /// <summary>Maps <c>/admin/tenants/{tenant}/budget</c> and <c>/admin/tenants/{tenant}/reconcile</c>.</summary>
+    public static RouteGroupBuilder MapBudgetApi(this RouteGroupBuilder admin)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        admin.MapGet("/tenants/{tenant}/budget", GetBudget)
+            .WithName("GetBudget")
+            .WithSummary("Every limit with spent, reserved, remaining, percent used, reset time and forecast; the YAML limits and the runtime override.");
+        admin.MapPut("/tenants/{tenant}/budget", PutBudget)
+            .WithName("PutBudget")
+            .WithSummary("Sets a runtime override of the YAML limits (persisted); fields left out keep their YAML value.");
+        admin.MapDelete("/tenants/{tenant}/budget", DeleteBudget)
+            .WithName("DeleteBudgetOverride")
+            .WithSummary("Removes the runtime override; the YAML limits apply again.");
+        admin.MapPost("/tenants/{tenant}/reconcile", Reconcile)
+            .WithName("ReconcileBudget")
+            .WithSummary("Recomputes the current day and month counters from the usage ledger.");
+        return admin;
+    }
+
+    /// <summary>Reads the budget.</summary>
+    public static async Task<IResult> GetBudget(string tenant, ITenantRegistrySource registry, IGrainFactory grains)
+    {
+        if (UnknownTenant(tenant, registry) is { } notFound)
+        {
+            return notFound;
+        }
+
+        var grain = grains.GetGrain<ITenantGrain>(tenant);
+        var status = await grain.GetStatusAsync();
+        var overrides = await grain.GetBudgetOverrideAsync();
+        return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), overrides, status));
+    }
+
+    /// <summary>Sets the runtime override.</summary>
+    public static async Task<IResult> PutBudget(string tenant, BudgetLimits? limits, ITenantRegistrySource registry, IGrainFactory grains)
+    {
+        if (UnknownTenant(tenant, registry) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (limits is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A JSON body is required",
+                detail: "Send the limits to override, e.g. {\"daily_cap_usd\": 10, \"enforcement\": \"hard\"}; DELETE removes the override.");
+        }
+
+        var problems = BudgetLimitsValidation.Problems(limits);
+        if (problems.Count > 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid budget limits", detail: string.Join(" ", problems));
+        }
+
+        var grain = grains.GetGrain<ITenantGrain>(tenant);
+        var status = await grain.ConfigureBudgetAsync(limits);
+        return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), limits, status));
+    }
+
+    /// <summary>Removes the runtime override.</summary>
+    public static async Task<IResult> DeleteBudget(string tenant, ITenantRegistrySource registry, IGrainFactory grains)
+    {
+        if (UnknownTenant(tenant, registry) is { } notFound)
+        {
+            return notFound;
+        }
+
+        var status = await grains.GetGrain<ITenantGrain>(tenant).ConfigureBudgetAsync(null);
+        return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), null, status));
+    }
+
+    /// <summary>Reconciles counters with the ledger.</summary>
+    public static async Task<IResult> Reconcile(string tenant, ITenantRegistrySource registry, IGrainFactory grains)
+    {
+        if (UnknownTenant(tenant, registry) is { } notFound)
+        {
+            return notFound;
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(tenant).ReconcileAsync());
+    }
+
+    /// <summary>A 404 naming the tenant when the registry does not hold it; otherwise <see langword="null"/>.</summary>
+    internal static IResult? UnknownTenant(string tenant, ITenantRegistrySource registry) =>
+        registry.Current.Find(tenant) is null
+            ? TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Unknown tenant",
+                detail: $"Tenant '{tenant}' is not in the registry; GET /admin/tenants lists the loaded tenants and load errors.")
+            : null;
+}
+
+/// <summary>Body of the budget endpoints.</summary>
+/// <param name="Tenant">The tenant slug.</param>
+/// <param name="ConfiguredLimits">The limits from the tenant's files and the global defaults.</param>
+/// <param name="Override">The runtime override, if any (its fields win).</param>
+/// <param name="Status">Each effective limit with its usage.</param>
+public sealed record BudgetResponse(string Tenant, BudgetLimits ConfiguredLimits, BudgetLimits? Override, BudgetStatus Status);
