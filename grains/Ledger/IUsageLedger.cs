@@ -28,4 +28,7 @@ public interface IUsageLedger
     /// the <see cref="ExecutionPage.NextCursor"/> of the previous page (keyset paging: rows added meanwhile never shift pages).
     /// </summary>
     Task<ExecutionPage> ListExecutionsAsync(string tenant, int pageSize, string? cursor, string? workspace = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether <paramref name="tenant"/> has a row with <paramref name="requestId"/> (the final guard of settle idempotency).</summary>
+    Task<bool> ContainsAsync(string tenant, string requestId, CancellationToken cancellationToken = default);
 }

@@ -5,6 +5,16 @@ namespace OrleansTenancy.Ledger;
 public sealed partial class PostgresUsageLedger
 {
     /// <inheritdoc />
+    protected override async Task<bool> ExistsAsync(string tenant, string requestId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM usage_ledger WHERE tenant = @tenant AND request_id = @id)", connection);
+        command.Parameters.AddWithValue("id", requestId);
+        command.Parameters.AddWithValue("tenant", tenant);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
     protected override async Task<UsageTotals> SumAsync(string tenant, string? workspace, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
     [
         """
         CREATE TABLE IF NOT EXISTS usage_ledger (
-            request_id         text          NOT NULL PRIMARY KEY,
+            request_id         text          NOT NULL,
             tenant             text          NOT NULL,
             workspace          text          NOT NULL,
             agent              text          NULL,
@@ -26,7 +26,9 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
             latency_ms         bigint        NOT NULL,
             status             text          NOT NULL,
             cached             boolean       NOT NULL,
-            created_at         timestamptz   NOT NULL
+            created_at         timestamptz   NOT NULL,
+            -- Request ids are unique per tenant: one tenant's ids can never collide with (and hide) another's rows.
+            PRIMARY KEY (tenant, request_id)
         );
         CREATE INDEX IF NOT EXISTS usage_ledger_tenant_time ON usage_ledger (tenant, created_at, request_id);
         CREATE INDEX IF NOT EXISTS usage_ledger_workspace_time ON usage_ledger (tenant, workspace, created_at);
@@ -49,7 +51,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
     private const string InsertSql = $"""
         INSERT INTO usage_ledger ({Columns})
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-        ON CONFLICT (request_id) DO NOTHING
+        ON CONFLICT (tenant, request_id) DO NOTHING
         """;
 
     private readonly NpgsqlDataSource _dataSource;

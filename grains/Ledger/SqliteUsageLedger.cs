@@ -12,7 +12,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
     [
         """
         CREATE TABLE IF NOT EXISTS usage_ledger (
-            request_id           TEXT    NOT NULL PRIMARY KEY,
+            request_id           TEXT    NOT NULL,
             tenant               TEXT    NOT NULL,
             workspace            TEXT    NOT NULL,
             agent                TEXT    NULL,
@@ -26,7 +26,9 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
             latency_ms           INTEGER NOT NULL,
             status               TEXT    NOT NULL,
             cached               INTEGER NOT NULL,
-            created_us           INTEGER NOT NULL
+            created_us           INTEGER NOT NULL,
+            -- Request ids are unique per tenant: one tenant's ids can never collide with (and hide) another's rows.
+            PRIMARY KEY (tenant, request_id)
         );
         CREATE INDEX IF NOT EXISTS usage_ledger_tenant_time ON usage_ledger (tenant, created_us, request_id);
         CREATE INDEX IF NOT EXISTS usage_ledger_workspace_time ON usage_ledger (tenant, workspace, created_us);
@@ -104,7 +106,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
             INSERT INTO usage_ledger ({Columns})
             VALUES ($request_id, $tenant, $workspace, $agent, $task, $model, $provider, $tokens_in, $tokens_out,
                     $cost_nanos, $estimated_cost_nanos, $latency_ms, $status, $cached, $created_us)
-            ON CONFLICT (request_id) DO NOTHING
+            ON CONFLICT (tenant, request_id) DO NOTHING
             """;
         foreach (var name in new[]
         {

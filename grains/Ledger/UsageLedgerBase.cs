@@ -50,6 +50,14 @@ public abstract class UsageLedgerBase : IUsageLedger
     }
 
     /// <inheritdoc />
+    public Task<bool> ContainsAsync(string tenant, string requestId, CancellationToken cancellationToken = default)
+    {
+        UsageLedgerValidation.RequireTenant(tenant);
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        return ExistsAsync(tenant, requestId, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<ExecutionPage> ListExecutionsAsync(string tenant, int pageSize, string? cursor, string? workspace = null, CancellationToken cancellationToken = default)
     {
         UsageLedgerValidation.RequireTenant(tenant);
@@ -73,6 +81,9 @@ public abstract class UsageLedgerBase : IUsageLedger
     /// <summary>Sums rows of a tenant per given day (days without rows may be absent).</summary>
     protected abstract Task<IReadOnlyDictionary<DateOnly, UsageTotals>> SumPerDayAsync(
         string tenant, IReadOnlyList<(DateOnly Date, DateTimeOffset FromUtc, DateTimeOffset ToUtc)> days, CancellationToken cancellationToken);
+
+    /// <summary>Whether the tenant has a row with the request id.</summary>
+    protected abstract Task<bool> ExistsAsync(string tenant, string requestId, CancellationToken cancellationToken);
 
     /// <summary>Reads up to <paramref name="pageSize"/> rows older than <paramref name="after"/> (newest first) and the next cursor.</summary>
     protected abstract Task<ExecutionPage> PageAsync(string tenant, string? workspace, int pageSize, (long CreatedMicros, string RequestId)? after, CancellationToken cancellationToken);

@@ -208,6 +208,21 @@ public abstract class UsageLedgerContractTests
     }
 
     [StoreFact]
+    public async Task Request_ids_are_unique_per_tenant_so_one_tenant_cannot_hide_another_tenants_rows()
+    {
+        var first = NewTenant();
+        var second = NewTenant();
+        var row = Row(first, Noon);
+
+        Assert.Equal(LedgerInsertResult.Recorded, await Ledger.RecordAsync(row));
+        Assert.Equal(LedgerInsertResult.Recorded, await Ledger.RecordAsync(row with { Tenant = second }));
+        Assert.Equal(LedgerInsertResult.AlreadyRecorded, await Ledger.RecordAsync(row with { Tenant = second }));
+        Assert.True(await Ledger.ContainsAsync(first, row.RequestId));
+        Assert.False(await Ledger.ContainsAsync(NewTenant(), row.RequestId));
+        Assert.Equal(1, (await Ledger.GetTotalsAsync(second, null, Noon, Noon.AddMinutes(1))).Requests);
+    }
+
+    [StoreFact]
     public async Task Executions_count_settled_rows_only_as_the_tenant_grain_does()
     {
         var tenant = NewTenant();

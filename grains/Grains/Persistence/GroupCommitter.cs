@@ -77,7 +77,9 @@ public sealed class GroupCommitter
 
         if (start)
         {
-            _ = RunAsync();
+            // Off the caller's thread: a provider whose "async" write completes synchronously (SQLite) would otherwise
+            // write inside the caller's turn, and nothing could join the batch while it runs.
+            _ = Task.Run(RunAsync);
         }
 
         return batch.Task;

@@ -71,6 +71,28 @@ public sealed partial class TenantGrain
         return report;
     }
 
+    /// <summary>
+    /// Whether a request the account does not know (not open, not recently finished — e.g. after a reactivation) was
+    /// settled before: its row is waiting in the outbox or recorded in the ledger. Only unknown ids pay the lookup.
+    /// </summary>
+    private async Task<bool> SettledBeforeAsync(string requestId)
+    {
+        lock (_gate)
+        {
+            if (_account.Knows(requestId))
+            {
+                return false;
+            }
+
+            if (_state.State.Outbox.Exists(r => string.Equals(r.RequestId, requestId, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return await _ledger.ContainsAsync(Slug, requestId);
+    }
+
     /// <summary>The effective rules: runtime override over the tenant's files over the global defaults; cached per registry snapshot.</summary>
     private BudgetRules Rules()
     {

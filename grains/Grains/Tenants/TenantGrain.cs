@@ -122,6 +122,11 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(details);
         await EnsureLoadedAsync();
+        if (await SettledBeforeAsync(request.RequestId))
+        {
+            return new SettleOutcome { Result = SettleResult.AlreadySettled };
+        }
+
         SettleOutcome outcome;
         Task durable;
         lock (_gate)

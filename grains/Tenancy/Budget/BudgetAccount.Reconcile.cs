@@ -2,6 +2,9 @@ namespace OrleansTenancy.Tenancy.Budget;
 
 public sealed partial class BudgetAccount
 {
+    /// <summary>Whether the account holds <paramref name="requestId"/> as an open reservation or a recently finished request.</summary>
+    public bool Knows(string requestId) => State.Reservations.ContainsKey(requestId) || _recentById.ContainsKey(requestId);
+
     /// <summary>
     /// The spent amounts of one counter (tenant-wide when <paramref name="workspace"/> is <see langword="null"/>) for the
     /// period <paramref name="key"/>, or zeros when the counter holds another period.

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansTenancy.Tenancy.Budget;
 
 /// <summary>
@@ -19,8 +21,22 @@ public sealed class BudgetAccountState
     /// <summary>Open reservations by request id.</summary>
     public Dictionary<string, Reservation> Reservations { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Recently settled, released or expired request ids, oldest first; bounded by count and age.</summary>
+    /// <summary>
+    /// Recently settled, released or expired request ids, oldest first; bounded by count and age. Only the expired ones
+    /// are persisted (<see cref="ExpiredUnsettled"/>): persisting thousands of finished ids would make every state write
+    /// of a busy tenant rewrite them all. After a reactivation, the usage ledger's unique request id answers whether a
+    /// request was already settled.
+    /// </summary>
+    [JsonIgnore]
     public List<FinishedRequest> RecentlyFinished { get; set; } = [];
+
+    /// <summary>The persisted part of <see cref="RecentlyFinished"/>: reservations that expired and may still be settled late.</summary>
+    [JsonPropertyName("expiredUnsettled")]
+    public List<FinishedRequest> ExpiredUnsettled
+    {
+        get => RecentlyFinished.FindAll(f => f.Kind == FinishKind.Expired);
+        set => RecentlyFinished.AddRange(value ?? []);
+    }
 }
 
 /// <summary>The day and month counters of one scope (the tenant or one workspace).</summary>

@@ -72,7 +72,7 @@ public sealed class TenantGrainPostgresRestartTests : IDisposable
 
         async Task Flow(int i)
         {
-            var id = $"pg{i}";
+            var id = $"{slug}-{i}";
             var decision = await Retrying(() => grain.ReserveAsync(new ReservationRequest { RequestId = id, Workspace = "main", Model = "m", EstimatedCostUsd = 0.01m, EstimatedTokens = 10 }));
             if (decision.IsGranted)
             {
@@ -100,7 +100,9 @@ public sealed class TenantGrainPostgresRestartTests : IDisposable
         await Task.WhenAll(flows).WaitAsync(TimeSpan.FromSeconds(120));
 
         var report = await Retrying(() => grain.ReconcileAsync());
-        Assert.False(report.Changed, "counters differ from the ledger after the restart: " + string.Join("; ", report.Counters.Where(c => c.Changed)));
+        var ledger = cluster.Silos[0].Services.GetRequiredService<IUsageLedger>();
+        var rows = (await ledger.ListExecutionsAsync(slug, 3, null)).Items;
+        Assert.False(report.Changed, "counters differ from the ledger after the restart: " + string.Join("; ", report.Counters.Where(c => c.Changed)) + " rows: " + string.Join(", ", rows.Select(r => $"{r.RequestId}@{r.CreatedAt:o}")) + $" failures {failuresSeen}");
         var day = report.Counters.Single(c => c.Workspace is null && c.Period == "day");
         Assert.Equal(settled, day.CostAfter);
         Assert.True(day.CostAfter <= 1m);
