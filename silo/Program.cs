@@ -1,5 +1,6 @@
 using OrleansTenancy.Silo.Apis;
 using OrleansTenancy.Silo.Commands;
+using OrleansTenancy.Silo.Gateway;
 using OrleansTenancy.Silo.Hosting;
 
 if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exitCode))
@@ -12,10 +13,13 @@ if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exit
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTenancySilo(args);
 builder.AddTenancyGrains();
+builder.Services.AddTenancyGateway();
 
 var app = builder.Build();
 app.MapHealthApi();
 app.MapAdminApi();
+app.MapChatCompletionsApi();
+app.MapModelsApi();
 await app.RunAsync();
 return 0;
 
