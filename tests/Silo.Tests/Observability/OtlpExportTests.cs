@@ -1,0 +1,102 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansTenancy.Grains.Telemetry;
+using OrleansTenancy.Silo.Observability;
+using OrleansTenancy.Tenancy;
+
+namespace OrleansTenancy.Silo.Tests.Observability;
+
+public sealed class OtlpExportTests
+{
+    [Fact]
+    public async Task Configured_endpoint_receives_llm_metrics_over_otlp_http()
+    {
+        // A model name no other test uses identifies this test's export among any others in the process.
+        var model = "otlp-test-" + Guid.NewGuid().ToString("N");
+        var arrived = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var receiver = await StartReceiverAsync(body =>
+        {
+            if (Contains(body, model) && Contains(body, "llm_requests_total"))
+                arrived.TrySetResult(body);
+        });
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Telemetry:OtlpEndpoint"] = BaseAddress(receiver).ToString(),
+            ["Telemetry:OtlpProtocol"] = "HttpProtobuf",
+            ["Telemetry:OtlpExportInterval"] = "00:00:00.100",
+            ["Telemetry:ExportTraces"] = "false",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddTenancyMetrics(configuration).BuildServiceProvider();
+        await using (services)
+        {
+            foreach (var hosted in services.GetServices<IHostedService>())
+                await hosted.StartAsync(CancellationToken.None);
+
+            services.GetRequiredService<LlmMetrics>()
+                .RecordRequest(new TenantContext("acme", "research"), model, "ok", TimeSpan.FromSeconds(1), 10, 5, 0.01m, 0.01m);
+
+            var body = await arrived.Task.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(Contains(body, "OrleansTenancy.Llm"), "The export should name the meter (instrumentation scope).");
+            Assert.True(Contains(body, "acme"), "The export should carry the tenant attribute.");
+        }
+    }
+
+    [Fact]
+    public void Without_an_endpoint_nothing_is_exported()
+    {
+        var services = new ServiceCollection().AddLogging()
+            .AddTenancyMetrics(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // An empty variable in configuration overrides the process environment, keeping the test hermetic.
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+            }).Build());
+
+        Assert.DoesNotContain(services, d => d.ServiceType.Name == "OtlpTelemetryExport");
+    }
+
+    [Fact]
+    public void An_endpoint_that_is_not_an_http_address_is_rejected_naming_the_setting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Telemetry:OtlpEndpoint"] = "collector:4317",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTenancyMetrics(configuration));
+        Assert.Contains("Telemetry:OtlpEndpoint is 'collector:4317'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
+
+    private static async Task<WebApplication> StartReceiverAsync(Action<byte[]> onMetrics)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.MapPost("/v1/metrics", async (HttpContext context) =>
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            onMetrics(buffer.ToArray());
+            // An empty ExportMetricsServiceResponse is a zero-length protobuf message.
+            context.Response.ContentType = "application/x-protobuf";
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private static Uri BaseAddress(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+}

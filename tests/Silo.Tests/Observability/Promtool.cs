@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace OrleansTenancy.Silo.Tests.Observability;
+
+/// <summary>Runs <c>promtool check metrics</c>, installing it with the repository's deploy script when missing.</summary>
+internal static class Promtool
+{
+    private static readonly Lazy<string> Path = new(Locate);
+
+    public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition)
+    {
+        var start = new ProcessStartInfo(Path.Value, "check metrics")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(exposition);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (process.ExitCode, (await stdout) + (await stderr));
+    }
+
+    private static string Locate()
+    {
+        var found = FindOnPath();
+        if (found is not null)
+            return found;
+
+        var root = RepositoryRoot();
+        var script = System.IO.Path.Combine(root, "deploy", "install-deps.sh");
+        using (var install = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
+        {
+            var output = install.StandardOutput.ReadToEnd() + install.StandardError.ReadToEnd();
+            install.WaitForExit();
+            found = FindOnPath();
+            if (found is null)
+            {
+                throw new InvalidOperationException(
+                    $"promtool is not on PATH and '{script}' (exit {install.ExitCode}) did not install it. " +
+                    $"Run 'sudo bash deploy/install-deps.sh' or install the 'prometheus' package. Installer output:\n{output}");
+            }
+        }
+
+        return found;
+    }
+
+    private static string? FindOnPath() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => System.IO.Path.Combine(dir, "promtool"))
+            .FirstOrDefault(File.Exists);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "OrleansTenancy.sln")))
+                return dir.FullName;
+        }
+
+        throw new InvalidOperationException(
+            $"promtool is not on PATH and no OrleansTenancy.sln was found above '{AppContext.BaseDirectory}' to run deploy/install-deps.sh from.");
+    }
+}
