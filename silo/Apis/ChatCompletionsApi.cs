@@ -34,11 +34,10 @@ public static partial class ChatCompletionsApi
     }
 
     /// <summary>Serves one chat completion.</summary>
-    public static async Task HandleAsync(HttpContext http, [FromServices] CallerAuthenticator authenticator, [FromServices] ILlmRouter router, [FromServices] ILoggerFactory loggers)
+    public static async Task HandleAsync(HttpContext http, [FromServices] CallerAuthenticator authenticator, [FromServices] ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(authenticator);
-        ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(loggers);
         var aborted = http.RequestAborted;
         if (!authenticator.TryAuthenticate(http.Request, out var caller, out var error)
@@ -69,6 +68,7 @@ public static partial class ChatCompletionsApi
         http.Response.Headers[RequestIdHeader] = requestId;
         http.Response.Headers[ContextHeader] = effective.Context.ToString();
         var logger = loggers.CreateLogger(typeof(ChatCompletionsApi));
+        var router = http.RequestServices.GetRequiredService<ILlmRouter>();
         if (body.Stream == true)
         {
             await StreamAsync(http, router, route, WantsUsage(body), logger);

@@ -58,6 +58,8 @@ public static class ModelsApi
             return;
         }
 
+        // Clients escape the '/' of a model id (openai%2Fgpt-4o-mini); routing leaves %2F encoded.
+        id = Uri.UnescapeDataString(id);
         var entry = Entries(registry.Current, context, Catalog(services)).FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.OrdinalIgnoreCase));
         if (entry is null)
         {
