@@ -12,7 +12,7 @@ public enum LedgerInsertResult
 
 /// <summary>Sums over a set of ledger rows.</summary>
 /// <param name="Requests">All rows.</param>
-/// <param name="Executions">Rows whose status is <see cref="UsageStatus.Ok"/> or <see cref="UsageStatus.Cancelled"/>: requests that ran and were settled (the tenant grain counts executions the same way).</param>
+/// <param name="Executions">Rows whose status is <see cref="UsageStatus.Ok"/>, <see cref="UsageStatus.Cancelled"/> or <see cref="UsageStatus.Incomplete"/>: requests that ran and were settled (the tenant grain counts executions the same way).</param>
 /// <param name="TokensIn">Sum of prompt tokens.</param>
 /// <param name="TokensOut">Sum of completion tokens.</param>
 /// <param name="CostUsd">Sum of settled cost.</param>

@@ -35,7 +35,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
 
     private const string Sums = """
         COUNT(*),
-        COUNT(*) FILTER (WHERE status IN ('ok', 'cancelled')),
+        COUNT(*) FILTER (WHERE status IN ('ok', 'cancelled', 'incomplete')),
         COALESCE(SUM(tokens_in), 0)::bigint, COALESCE(SUM(tokens_out), 0)::bigint,
         COALESCE(SUM(cost_usd), 0), COALESCE(SUM(estimated_cost_usd), 0),
         COUNT(*) FILTER (WHERE cached)

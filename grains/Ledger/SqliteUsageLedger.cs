@@ -37,7 +37,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
 
     private const string Sums = """
         COUNT(*),
-        COALESCE(SUM(CASE WHEN status IN ('ok', 'cancelled') THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN status IN ('ok', 'cancelled', 'incomplete') THEN 1 ELSE 0 END), 0),
         COALESCE(SUM(tokens_in), 0), COALESCE(SUM(tokens_out), 0),
         COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(estimated_cost_nanos), 0),
         COALESCE(SUM(cached), 0)

@@ -68,6 +68,9 @@ public static class UsageStatus
     /// <summary>Cancelled by the caller (what was consumed is still settled).</summary>
     public const string Cancelled = "cancelled";
 
+    /// <summary>Upstream failed after output had started; what was consumed is still settled.</summary>
+    public const string Incomplete = "incomplete";
+
     /// <summary>Refused by the budget before any upstream call; not an execution.</summary>
     public const string Denied = "denied";
 }

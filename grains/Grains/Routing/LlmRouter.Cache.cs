@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.OpenRouter.Wire;
+using OrleansTenancy.Tenancy;
+using OrleansTenancy.Tenancy.Memory;
+
+namespace OrleansTenancy.Grains.Routing;
+
+public sealed partial class LlmRouter
+{
+    /// <summary>
+    /// The workspace's cached answer to this exact request, recorded as a cached execution (no cost, one ledger row), or
+    /// <see langword="null"/> on a miss. Only non-streaming calls with a positive <c>cache_ttl_seconds</c> use the cache.
+    /// </summary>
+    private async Task<RouteResult?> TryCachedAsync(ITenantGrain tenant, RoutePlan plan, IWorkspaceGrain workspace, string cacheKey)
+    {
+        var model = plan.Attempts[0].Model;
+        var cached = await workspace.TryGetCachedAsync(cacheKey);
+        if (cached is null)
+        {
+            _metrics.RecordCacheMiss(plan.Context, model);
+            return null;
+        }
+
+        _metrics.RecordCacheHit(plan.Context, model);
+        await tenant.SettleAsync(
+            new SettleRequest { RequestId = plan.RequestId, Workspace = plan.Context.Workspace },
+            Details(plan, Ledger.UsageStatus.Ok, cached.Model, cached.Provider, TimeSpan.Zero) with { Cached = true });
+        return new RouteResult
+        {
+            RequestId = plan.RequestId,
+            Context = plan.Context,
+            FellBack = plan.FellBack,
+            Model = cached.Model,
+            Provider = cached.Provider,
+            Response = JsonSerializer.Deserialize(cached.Payload, OpenRouterJsonContext.Default.ChatCompletionResponse),
+            Cached = true,
+        };
+    }
+
+    /// <summary>Stores an answer; a refusal by the cache (too large, over its limits) never fails the call that was already paid.</summary>
+    private async Task StoreCachedAsync(IWorkspaceGrain workspace, string cacheKey, RouteResult result, TimeSpan ttl)
+    {
+        if (result.Response is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await workspace.PutCachedAsync(
+                cacheKey,
+                new CachedResponse
+                {
+                    Payload = JsonSerializer.Serialize(result.Response, OpenRouterJsonContext.Default.ChatCompletionResponse),
+                    Model = result.Model,
+                    Provider = result.Provider,
+                    PromptTokens = result.PromptTokens,
+                    CompletionTokens = result.CompletionTokens,
+                    CostUsd = result.CostUsd,
+                },
+                ttl);
+        }
+        catch (ArgumentException refused)
+        {
+            LogNotCached(result.Context.ToString(), refused.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Context}: answer not cached: {Reason}")]
+    private partial void LogNotCached(string context, string reason);
+
+    /// <summary>The cache key: tenant, workspace, model, provider preferences and the whole request as sent upstream.</summary>
+    private string CacheKey(RoutePlan plan)
+    {
+        var request = UpstreamRequest(plan, plan.Attempts[0]);
+        request.Stream = null;
+        request.User = null;
+        var element = JsonSerializer.SerializeToElement(request, OpenRouterJsonContext.Default.ChatCompletionRequest);
+        return ResponseCacheKey.Compute(plan.Context, plan.Attempts[0].Model, _registry.Current.GetRouting(plan.Context).Providers, element.GetProperty("messages"), element);
+    }
+}
