@@ -27,6 +27,7 @@ app.MapHealthApi();
 app.MapAdminApi();
 app.MapChatCompletionsApi();
 app.MapModelsApi();
+app.MapMemoryApi();
 app.MapPrometheusMetrics("/metrics");
 await app.RunAsync();
 return 0;

@@ -10,7 +10,7 @@ namespace OrleansTenancy.Silo.Gateway;
 /// (<c>{"error":{"message","type","code","param"}}</c>) so that OpenAI clients surface the message, plus a
 /// <c>budget</c> object for budget denials. Rate limits carry <c>Retry-After</c>.
 /// </summary>
-public sealed record GatewayError
+public sealed record GatewayError : IResult
 {
     /// <summary>The error type for budget denials (HTTP 402).</summary>
     public const string BudgetExceeded = "budget_exceeded";
@@ -120,6 +120,13 @@ public sealed record GatewayError
         }
 
         await response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        return WriteAsync(httpContext.Response, httpContext.RequestAborted);
     }
 
     /// <summary>Writes <c>{"error":{...}}</c>.</summary>
