@@ -22,6 +22,7 @@ namespace OrleansTenancy.Silo.Observability;
 /// cumulative buckets whose bounds come from the instrument's advice or <see cref="DefaultBucketBounds"/>.
 /// Observable instruments are read at scrape and a series they no longer report disappears.
 /// Measurements recorded before the collector exists are not seen: create it when the host starts.
+/// Meter-level and instrument-level tags are not turned into labels; only measurement tags are.
 /// </para>
 /// </remarks>
 public sealed class PrometheusMetricsCollector : IDisposable
@@ -74,7 +75,15 @@ public sealed class PrometheusMetricsCollector : IDisposable
         lock (_scrapeLock)
         {
             var generation = Interlocked.Increment(ref _scrapeGeneration.Value);
-            _listener.RecordObservableInstruments();
+            try
+            {
+                _listener.RecordObservableInstruments();
+            }
+            catch (AggregateException error)
+            {
+                // Every callback has run by now; one faulty callback must not blank the whole scrape.
+                _logger.LogWarning(error, "An observable instrument's callback failed during a metrics scrape; its series are left out of this scrape.");
+            }
 
             var families = _families.Values.ToList();
             families.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));

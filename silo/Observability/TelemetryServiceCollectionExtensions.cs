@@ -52,9 +52,16 @@ public static class TelemetryServiceCollectionExtensions
     /// <param name="endpoints">The application's route builder.</param>
     /// <param name="pattern">The route, conventionally <c>/metrics</c>.</param>
     /// <returns>The endpoint's convention builder (e.g. to require authorization or a host).</returns>
+    /// <exception cref="InvalidOperationException"><see cref="AddTenancyMetrics"/> was not called on the host's services.</exception>
     public static IEndpointConventionBuilder MapPrometheusMetrics(this IEndpointRouteBuilder endpoints, string pattern = "/metrics")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<PrometheusMetricsCollector>() is null)
+        {
+            throw new InvalidOperationException(
+                $"MapPrometheusMetrics(\"{pattern}\") needs the metrics collector: call services.AddTenancyMetrics(configuration) when building the host.");
+        }
+
         return endpoints.MapGet(pattern, static (HttpContext context) =>
         {
             var collector = context.RequestServices.GetRequiredService<PrometheusMetricsCollector>();
@@ -62,7 +69,7 @@ public static class TelemetryServiceCollectionExtensions
             context.Response.ContentType = PrometheusMetricsCollector.ContentType;
             context.Response.Headers.CacheControl = "no-store";
             return context.Response.WriteAsync(text, context.RequestAborted);
-        }).WithName("PrometheusMetrics").ExcludeFromDescription();
+        }).ExcludeFromDescription();
     }
 
     private static OtlpTarget? ResolveOtlpTarget(TelemetryOptions options, IConfiguration configuration)

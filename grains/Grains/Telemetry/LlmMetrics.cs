@@ -90,6 +90,7 @@ public sealed class LlmMetrics : IDisposable
     /// <summary>Counts one call that fell back to the default context; pass <see cref="TenantContext.Default"/>.</summary>
     /// <param name="context">The effective (fallback) context.</param>
     /// <param name="component">The component that fell back, e.g. <c>openrouter_service</c> or <c>memory_service</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="context"/> is <c>default</c> (no tenant or workspace).</exception>
     public void RecordFallback(TenantContext context, string component)
     {
         var tags = ContextTags(context);
@@ -182,8 +183,11 @@ public sealed class LlmMetrics : IDisposable
     /// <param name="tenant">The tenant slug.</param>
     /// <param name="period">The budget period, e.g. <c>daily</c> or <c>monthly</c>.</param>
     /// <param name="remainingUsd">USD left; negative when settled costs overran the limit.</param>
+    /// <exception cref="ArgumentException"><paramref name="tenant"/> or <paramref name="period"/> is empty.</exception>
     public void SetBudgetRemaining(string tenant, string period, decimal remainingUsd)
     {
+        ArgumentException.ThrowIfNullOrEmpty(tenant);
+        ArgumentException.ThrowIfNullOrEmpty(period);
         var tags = new TagList
         {
             { "tenant", tenant },

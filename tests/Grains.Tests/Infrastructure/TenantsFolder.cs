@@ -21,7 +21,7 @@ public sealed class TenantsFolder : ITenantRegistrySource, IDisposable
     public TenantRegistry Current => Volatile.Read(ref _current);
 
     /// <summary>Adds a tenant with workspace <c>main</c> (and any <paramref name="extraWorkspaces"/>) and the given budgets.yaml body.</summary>
-    public string AddTenant(string budgetsYaml, string timezone = "UTC", string? workspacesYaml = null, string prefix = "t")
+    public string AddTenant(string budgetsYaml, string timezone = "UTC", string? workspacesYaml = null, string prefix = "t", string? routingYaml = null, string? policyYaml = null)
     {
         var slug = $"{prefix}-{Guid.NewGuid():N}"[..20];
         var folder = System.IO.Path.Combine(Path, slug);
@@ -33,6 +33,16 @@ public sealed class TenantsFolder : ITenantRegistrySource, IDisposable
             {workspacesYaml ?? "  main: {}"}
             """);
         File.WriteAllText(System.IO.Path.Combine(folder, "budgets.yaml"), budgetsYaml);
+        if (routingYaml is not null)
+        {
+            File.WriteAllText(System.IO.Path.Combine(folder, "routing.yaml"), routingYaml);
+        }
+
+        if (policyYaml is not null)
+        {
+            File.WriteAllText(System.IO.Path.Combine(folder, "policy_overrides.yaml"), policyYaml);
+        }
+
         lock (_gate)
         {
             var next = TenantRegistryLoader.Load(Path, _current);

@@ -76,6 +76,16 @@ public sealed class MetricsEndpointTests
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Mapping_the_endpoint_without_registering_metrics_says_what_to_call()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        await using var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapPrometheusMetrics("/metrics"));
+        Assert.Contains("AddTenancyMetrics", error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<WebApplication> StartAppAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

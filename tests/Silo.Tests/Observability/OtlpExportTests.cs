@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -23,7 +24,7 @@ public sealed class OtlpExportTests
         // A model name no other test uses identifies this test's export among any others in the process.
         var model = "otlp-test-" + Guid.NewGuid().ToString("N");
         var arrived = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var receiver = await StartReceiverAsync(body =>
+        await using var receiver = await StartReceiverAsync("/v1/metrics", body =>
         {
             if (Contains(body, model) && Contains(body, "llm_requests_total"))
                 arrived.TrySetResult(body);
@@ -49,6 +50,34 @@ public sealed class OtlpExportTests
             Assert.True(Contains(body, "OrleansTenancy.Llm"), "The export should name the meter (instrumentation scope).");
             Assert.True(Contains(body, "acme"), "The export should carry the tenant attribute.");
         }
+    }
+
+    [Fact]
+    public async Task Activities_from_tenancy_sources_are_exported_as_traces_when_the_host_stops()
+    {
+        var operation = "otlp-trace-test-" + Guid.NewGuid().ToString("N");
+        var arrived = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var receiver = await StartReceiverAsync("/v1/traces", body =>
+        {
+            if (Contains(body, operation))
+                arrived.TrySetResult(body);
+        });
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Telemetry:OtlpEndpoint"] = BaseAddress(receiver).ToString(),
+            ["Telemetry:OtlpProtocol"] = "HttpProtobuf",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddTenancyMetrics(configuration).BuildServiceProvider();
+        foreach (var hosted in services.GetServices<IHostedService>())
+            await hosted.StartAsync(CancellationToken.None);
+
+        using (var source = new ActivitySource("OrleansTenancy.Test." + Guid.NewGuid().ToString("N")))
+        using (var activity = source.StartActivity(operation))
+            Assert.NotNull(activity); // the OTLP tracer provider is listening to the prefix
+
+        // Disposing the container disposes the tracer provider, which flushes the pending batch.
+        await services.DisposeAsync();
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(15));
     }
 
     [Fact]
@@ -78,18 +107,18 @@ public sealed class OtlpExportTests
 
     private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 
-    private static async Task<WebApplication> StartReceiverAsync(Action<byte[]> onMetrics)
+    private static async Task<WebApplication> StartReceiverAsync(string path, Action<byte[]> onExport)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        app.MapPost("/v1/metrics", async (HttpContext context) =>
+        app.MapPost(path, async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            onMetrics(buffer.ToArray());
-            // An empty ExportMetricsServiceResponse is a zero-length protobuf message.
+            onExport(buffer.ToArray());
+            // An empty export response is a zero-length protobuf message.
             context.Response.ContentType = "application/x-protobuf";
             context.Response.StatusCode = StatusCodes.Status200OK;
         });

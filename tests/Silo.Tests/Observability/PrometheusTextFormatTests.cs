@@ -112,6 +112,19 @@ public sealed class PrometheusTextFormatTests : IDisposable
     }
 
     [Fact]
+    public void A_failing_observable_callback_leaves_the_rest_of_the_scrape_intact()
+    {
+        _meter.CreateObservableGauge("broken", long () => throw new InvalidOperationException("callback failed"), description: "Broken.");
+        _meter.CreateObservableGauge("healthy", () => 1L, description: "Healthy.");
+        _meter.CreateCounter<long>("events_total", description: "Events.").Add(1);
+
+        Assert.Equal(
+            "# HELP events_total Events.\n# TYPE events_total counter\nevents_total 1\n" +
+            "# HELP healthy Healthy.\n# TYPE healthy gauge\nhealthy 1\n",
+            _collector.Scrape());
+    }
+
+    [Fact]
     public void Names_are_sanitized_counters_end_in_total_once_and_families_are_ordered()
     {
         _meter.CreateCounter<long>("zeta.events_total", description: "Z.").Add(1);
