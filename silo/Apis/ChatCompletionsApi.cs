@@ -14,7 +14,8 @@ namespace OrleansTenancy.Silo.Apis;
 /// Optional request headers: <c>X-Request-Id</c> (idempotency key; retries of one logical call reuse it),
 /// <c>X-Task</c> (selects the tenant's task → model mapping when <c>model</c> is empty or <c>auto</c>),
 /// <c>X-Agent</c> (recorded in the ledger), <c>X-Downshift: true</c> (use a cheaper allowed model when the chosen one
-/// exceeds <c>max_per_request</c>). Responses carry <c>X-Request-Id</c> and <c>X-Tenant-Context</c>.
+/// exceeds <c>max_per_request</c>). Responses carry <c>X-Request-Id</c> and <c>X-Tenant-Context</c>, and
+/// non-streaming ones <c>X-Cache</c>.
 /// </remarks>
 public static partial class ChatCompletionsApi
 {
@@ -23,6 +24,9 @@ public static partial class ChatCompletionsApi
 
     /// <summary>The response header naming the effective <c>tenant:workspace</c>.</summary>
     public const string ContextHeader = "X-Tenant-Context";
+
+    /// <summary>The response header of non-streaming calls saying whether the workspace's response cache answered (<c>hit</c>/<c>miss</c>).</summary>
+    public const string CacheHeader = "X-Cache";
 
     /// <summary>Maps <c>POST /v1/chat/completions</c>.</summary>
     public static IEndpointConventionBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
@@ -79,6 +83,7 @@ public static partial class ChatCompletionsApi
         {
             var result = await router.CompleteAsync(route, aborted);
             http.Response.Headers[ContextHeader] = result.Context.ToString();
+            http.Response.Headers[CacheHeader] = result.Cached ? "hit" : "miss";
             http.Response.ContentType = "application/json";
             await JsonSerializer.SerializeAsync(http.Response.Body, result.Response ?? EmptyResponse(result), OpenRouterJsonContext.Default.ChatCompletionResponse, aborted);
         }

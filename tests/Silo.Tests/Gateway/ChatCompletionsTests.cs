@@ -106,6 +106,41 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_repeated_call_is_answered_from_the_workspace_cache_and_says_so()
+    {
+        using var client = _host.CreateClient();
+        var body = new { model = "openai/gpt-4o-mini", messages = new[] { new { role = "user", content = "What are the opening hours?" } } };
+
+        using var first = await client.SendAsync(Post(_host.StaffKey, body));
+        using var second = await client.SendAsync(Post(_host.StaffKey, body));
+
+        Assert.Equal("miss", first.Headers.GetValues("X-Cache").Single());
+        Assert.Equal("hit", second.Headers.GetValues("X-Cache").Single());
+        var firstText = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+        var secondText = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+        Assert.Equal(firstText, secondText);
+        Assert.Equal(1, _host.Simulator.Requests.Count);
+    }
+
+    [Fact]
+    public async Task The_tenants_rate_limit_is_429_with_retry_after_and_never_reaches_upstream()
+    {
+        using var client = _host.CreateClient();
+
+        using var first = await client.SendAsync(Post(_host.BusyKey, new { model = "openai/gpt-4o-mini", messages = new[] { new { role = "user", content = "one" } } }));
+        using var second = await client.SendAsync(Post(_host.BusyKey, new { model = "openai/gpt-4o-mini", messages = new[] { new { role = "user", content = "two" } } }));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        var retryAfter = second.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        var error = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("type").GetString());
+        Assert.Equal(1, _host.Simulator.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_model_outside_the_allow_list_is_403_naming_the_model()
     {
         var chat = _host.OpenAiChat(_host.SupportKey, model: "openai/gpt-4o");

@@ -12,8 +12,8 @@ namespace OrleansTenancy.Silo.Tests.Gateway;
 
 /// <summary>
 /// A silo with its own tenants folder, data folder and OpenRouter simulator. Tenants: <c>acme</c> (workspaces
-/// <c>staff</c> and <c>support</c>, hard daily cap of $10, support limited to gpt-4o-mini), <c>broke</c> (a hard cap
-/// no call fits) and <c>default</c>.
+/// <c>staff</c> (response cache on) and <c>support</c>, hard daily cap of $10, support limited to gpt-4o-mini), <c>broke</c> (a hard cap
+/// no call fits), <c>busy</c> (one request per minute) and <c>default</c>.
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
@@ -30,6 +30,7 @@ public sealed class GatewayHost : IAsyncDisposable
         StaffKey = "sk-staff-" + Guid.NewGuid().ToString("N");
         SupportKey = "sk-support-" + Guid.NewGuid().ToString("N");
         BrokeKey = "sk-broke-" + Guid.NewGuid().ToString("N");
+        BusyKey = "sk-busy-" + Guid.NewGuid().ToString("N");
         WriteTenants();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -54,6 +55,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <summary>Secret of the key bound to broke:main.</summary>
     public string BrokeKey { get; }
+
+    /// <summary>Secret of the key bound to busy:main (one request per minute).</summary>
+    public string BusyKey { get; }
 
     public string TenantsPath => Path.Combine(_root, "tenants");
 
@@ -115,6 +119,8 @@ public sealed class GatewayHost : IAsyncDisposable
             workspaces:
               staff:
                 discord_guild_id: "{StaffGuild}"
+                policy:
+                  cache_ttl_seconds: 300
               support:
                 discord_guild_id: "{SupportGuild}"
                 routing:
@@ -157,6 +163,17 @@ public sealed class GatewayHost : IAsyncDisposable
             monthly_cap_usd: 1
             enforcement: hard
             """);
+        Write("busy/tenant.yaml", $"""
+            name: Busy
+            timezone: UTC
+            workspaces:
+              main:
+            api_keys:
+              - id: busy-main
+                workspace: main
+                sha256: {Sha256(BusyKey)}
+            """);
+        Write("busy/policy_overrides.yaml", "requests_per_minute: 1\n");
         Write("default/tenant.yaml", """
             name: Default
             timezone: UTC
