@@ -133,7 +133,8 @@ public sealed partial class LlmRouter : ILlmRouter
 
                 return result;
             }
-            catch (OpenRouterException error) when (!error.OutputStarted && i + 1 < plan.Attempts.Count && WorthAFallback(error))
+            catch (RouteRefusedException refused) when (
+                refused.InnerException is OpenRouterException error && !error.OutputStarted && i + 1 < plan.Attempts.Count && WorthAFallback(error))
             {
                 LogFallingBack(plan.Context.ToString(), attempt.Model, plan.Attempts[i + 1].Model, error.Message);
             }

@@ -1,0 +1,146 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansTenancy.Grains.Routing;
+using OrleansTenancy.Grains.Telemetry;
+using OrleansTenancy.Grains.Tenants;
+using OrleansTenancy.Grains.Tests.Infrastructure;
+using OrleansTenancy.Ledger;
+using OrleansTenancy.OpenRouter;
+using OrleansTenancy.OpenRouter.Simulator;
+using OrleansTenancy.Runtime.Storage;
+using OrleansTenancy.Runtime.Testing;
+using OrleansTenancy.Tenancy.Context;
+using OrleansTenancy.Tenancy.Pricing;
+using OrleansTenancy.Tenancy.Registry;
+
+namespace OrleansTenancy.Grains.Tests.Routing;
+
+/// <summary>
+/// Two silos with the product grains, a real SQLite ledger, the OpenRouter simulator as upstream (real HTTP), and a
+/// way to build routers with chosen settings (strict mode) and their own metrics.
+/// </summary>
+public sealed class RouterFixture : IAsyncLifetime
+{
+    private readonly string _ledgerFile = Path.Combine(Path.GetTempPath(), "router-ledger-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly HttpClient _http = new();
+
+    public SimulatorHost Simulator { get; private set; } = null!;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public TenantsFolder Tenants { get; } = new();
+
+    public IUsageLedger Ledger { get; private set; } = null!;
+
+    public ManualTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+
+    public async Task InitializeAsync()
+    {
+        Simulator = await OpenRouterSimulator.StartAsync();
+        Ledger = new SqliteUsageLedger(new SqliteLedgerOptions { DataSource = _ledgerFile });
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OpenRouter:BaseUrl"] = Simulator.BaseUrl.ToString(),
+            ["OpenRouter:ApiKey"] = "sk-or-test",
+            ["OpenRouter:MaxRetries"] = "0",
+        }).Build();
+        Cluster = await TestClusterBuilder.Create()
+            .WithSilos(2)
+            .WithTimeProvider(Time)
+            .AddGrainsFrom(typeof(TenantGrain).Assembly)
+            .ConfigureServices(services =>
+            {
+                services.AddSingleton<ITenantRegistrySource>(Tenants);
+                services.AddSingleton(Ledger);
+                services.AddLlmRouter(configuration);
+            })
+            .ConfigureRuntime(r => r.AddGrainStorage("Default", _ => new MemoryGrainStorage("Default")))
+            .BuildAndStartAsync();
+    }
+
+    /// <summary>A router with its own metrics instance (observe it with <see cref="MetricsProbe"/>).</summary>
+    public (LlmRouter Router, LlmMetrics Metrics) Router(bool strict = false, TimeProvider? rateClock = null)
+    {
+        var metrics = new LlmMetrics();
+        var upstream = new OpenRouterClient(_http, new OpenRouterOptions { BaseUrl = Simulator.BaseUrl, ApiKey = "sk-or-test", MaxRetries = 0 });
+        var router = new LlmRouter(
+            Cluster.Client,
+            Tenants,
+            new PriceCatalogHolder(PriceCatalog.LoadEmbedded()),
+            upstream,
+            Options.Create(new TenancyOptions { Strict = strict }),
+            new TenantRateLimiter(rateClock ?? Time),
+            metrics,
+            Time,
+            NullLogger<LlmRouter>.Instance);
+        return (router, metrics);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Simulator.DisposeAsync();
+        (Ledger as IDisposable)?.Dispose();
+        _http.Dispose();
+        Tenants.Dispose();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_ledgerFile)!, Path.GetFileName(_ledgerFile) + "*"))
+        {
+            File.Delete(file);
+        }
+    }
+}
+
+/// <summary>Collects the measurements of one <see cref="LlmMetrics"/> instance.</summary>
+public sealed class MetricsProbe : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly List<(string Name, double Value, Dictionary<string, string?> Tags)> _measurements = [];
+
+    public MetricsProbe(LlmMetrics metrics)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i.Name, v, tags));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i.Name, v, tags));
+        _listener.Start();
+    }
+
+    public IReadOnlyList<(string Name, double Value, Dictionary<string, string?> Tags)> Measurements
+    {
+        get
+        {
+            lock (_measurements)
+            {
+                return [.. _measurements];
+            }
+        }
+    }
+
+    public IEnumerable<Dictionary<string, string?>> Tags(string name) => Measurements.Where(m => m.Name == name).Select(m => m.Tags);
+
+    public double Sum(string name) => Measurements.Where(m => m.Name == name).Sum(m => m.Value);
+
+    private void Add(string name, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, string?>();
+        foreach (var tag in tags)
+        {
+            copy[tag.Key] = tag.Value?.ToString();
+        }
+
+        lock (_measurements)
+        {
+            _measurements.Add((name, value, copy));
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
