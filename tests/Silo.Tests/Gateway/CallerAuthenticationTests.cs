@@ -54,6 +54,19 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tenant_key_naming_its_own_workspace_in_headers_is_served()
+    {
+        using var client = _host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models") { Headers = { { "Authorization", "Bearer " + _host.SupportKey } } };
+        request.Headers.Add("X-Tenant", "acme");
+        request.Headers.Add("X-Workspace", "support");
+
+        var ids = await ModelIds(client, request);
+
+        Assert.Equal(["openai/gpt-4o-mini"], ids);
+    }
+
+    [Fact]
     public async Task A_tenant_key_naming_another_workspace_by_guild_is_403()
     {
         using var client = _host.CreateClient();
