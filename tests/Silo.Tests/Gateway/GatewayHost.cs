@@ -3,6 +3,10 @@ using System.ClientModel.Primitives;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using OpenAI;
 using OpenAI.Chat;
@@ -24,7 +28,7 @@ public sealed class GatewayHost : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "gateway-" + Guid.NewGuid().ToString("N"));
     private readonly WebApplicationFactory<Program> _factory;
 
-    private GatewayHost(SimulatorHost simulator, bool strict)
+    private GatewayHost(SimulatorHost simulator, bool strict, bool kestrel)
     {
         Simulator = simulator;
         StaffKey = "sk-staff-" + Guid.NewGuid().ToString("N");
@@ -43,7 +47,17 @@ public sealed class GatewayHost : IAsyncDisposable
             b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
             b.UseSetting("OpenRouter:MaxRetries", "0");
         });
+        if (kestrel)
+        {
+            _factory.UseKestrel(0);
+            _factory.StartServer();
+            var addresses = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            SocketAddress = new Uri(addresses.First());
+        }
     }
+
+    /// <summary>The silo's real listening address when started with <c>kestrel: true</c>.</summary>
+    public Uri? SocketAddress { get; }
 
     public SimulatorHost Simulator { get; }
 
@@ -63,10 +77,10 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public string DataPath => Path.Combine(_root, "data");
 
-    public static async Task<GatewayHost> StartAsync(bool strict = false)
+    public static async Task<GatewayHost> StartAsync(bool strict = false, bool kestrel = false)
     {
         var simulator = await OpenRouterSimulator.StartAsync();
-        return new GatewayHost(simulator, strict);
+        return new GatewayHost(simulator, strict, kestrel);
     }
 
     public HttpClient CreateClient() => _factory.CreateClient();
@@ -77,6 +91,14 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             Endpoint = new Uri(_factory.Server.BaseAddress, "/v1"),
             Transport = new HttpClientPipelineTransport(_factory.CreateClient()),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+        });
+
+    /// <summary>The official OpenAI client with its own HTTP transport, talking to the silo over a real socket.</summary>
+    public ChatClient OpenAiChatOverSocket(string apiKey, string model = "openai/gpt-4o-mini") =>
+        new(model, new ApiKeyCredential(apiKey), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(SocketAddress ?? throw new InvalidOperationException("Start the host with kestrel: true."), "/v1"),
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         });
 
