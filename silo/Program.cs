@@ -1,5 +1,3 @@
-using OrleansTenancy.Grains.Routing;
-using OrleansTenancy.Grains.Workspaces;
 using OrleansTenancy.Silo.Apis;
 using OrleansTenancy.Silo.Commands;
 using OrleansTenancy.Silo.Gateway;
@@ -18,8 +16,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Services.AddTenancyMetrics(builder.Configuration);
 builder.AddTenancySilo(args);
 builder.AddTenancyGrains();
-builder.Services.AddLlmRouter(builder.Configuration);
-builder.Services.AddWorkspaceMemory(o => builder.Configuration.GetSection("WorkspaceMemory").Bind(o));
+builder.AddTenancyRouting();
 builder.Services.AddTenancyGateway();
 
 var app = builder.Build();

@@ -208,6 +208,19 @@ public abstract class UsageLedgerContractTests
     }
 
     [StoreFact]
+    public async Task Executions_count_settled_rows_only_as_the_tenant_grain_does()
+    {
+        var tenant = NewTenant();
+        string[] statuses = [UsageStatus.Ok, UsageStatus.Cancelled, UsageStatus.Incomplete, UsageStatus.Error, UsageStatus.Denied];
+        await Ledger.RecordBatchAsync([.. statuses.Select((status, i) => Row(tenant, Noon.AddSeconds(i)) with { Status = status })]);
+
+        var totals = await Ledger.GetTotalsAsync(tenant, null, Noon, Noon.AddMinutes(1));
+
+        Assert.Equal(5, totals.Requests);
+        Assert.Equal(3, totals.Executions);
+    }
+
+    [StoreFact]
     public async Task An_invalid_record_is_refused_naming_the_field()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Ledger.RecordAsync(Row(NewTenant(), Noon) with { TokensOut = -1 }));

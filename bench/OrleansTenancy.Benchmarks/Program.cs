@@ -1,0 +1,43 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using OrleansTenancy.Benchmarks.Calls;
+using OrleansTenancy.Benchmarks.Hosting;
+using OrleansTenancy.Benchmarks.Memory;
+using OrleansTenancy.Benchmarks.Reservations;
+using OrleansTenancy.Benchmarks.State;
+
+const string Usage = """
+    usage:
+      calls                                   grain call micro-benchmarks (BenchmarkDotNet, short in-process job)
+      reservations --store sqlite|postgres --tenants N --duration S --concurrency C [--warmup S] [--postgres CONN]
+      memory [--count N]                      bytes held per idle activation (empty grain, TenantGrain)
+      state-size [--open N]                   size and serialisation time of one tenant's persisted state
+    """;
+
+if (args.Length == 0)
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+var rest = new Arguments(args.Skip(1));
+switch (args[0])
+{
+    case "calls":
+        // In-process: no generated project to build (the machine is shared); a short job keeps a run near a minute.
+        var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("short-inprocess");
+        var summary = BenchmarkRunner.Run<GrainCallBenchmarks>(DefaultConfig.Instance.AddJob(job));
+        return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
+    case "reservations":
+        return await ReservationCommand.RunAsync(rest);
+    case "memory":
+        return await ActivationMemory.RunAsync(rest);
+    case "state-size":
+        return StateSizeCommand.Run(rest);
+    default:
+        Console.Error.WriteLine($"Unknown mode '{args[0]}'.");
+        Console.Error.WriteLine(Usage);
+        return 2;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every benchmark behind docs/PERFORMANCE.md, one after another, and keeps each output in bench/out/.
+# Usage: bash bench/run.sh [calls|reservations|memory|state-size ...]   (no argument: all of them)
+# Needs PostgreSQL for the reservation runs: bash deploy/postgres.sh start (127.0.0.1:55432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+dotnet build -c Release bench/OrleansTenancy.Benchmarks -v q -nologo
+bench=(dotnet bench/OrleansTenancy.Benchmarks/bin/Release/net10.0/OrleansTenancy.Benchmarks.dll)
+modes=("$@")
+[ ${#modes[@]} -eq 0 ] && modes=(calls reservations memory state-size)
+
+for mode in "${modes[@]}"; do
+  case "$mode" in
+    calls)
+      (cd "$out" && dotnet ../OrleansTenancy.Benchmarks/bin/Release/net10.0/OrleansTenancy.Benchmarks.dll calls) | tee "$out/calls.txt" ;;
+    reservations)
+      for store in sqlite postgres; do
+        for tenants in 1 1000; do
+          "${bench[@]}" reservations --store "$store" --tenants "$tenants" --duration 10 --warmup 2 --concurrency 64 \
+            | tee "$out/reservations-$store-$tenants.txt"
+        done
+      done ;;
+    memory)
+      "${bench[@]}" memory --count 100000 | tee "$out/memory.txt" ;;
+    state-size)
+      "${bench[@]}" state-size | tee "$out/state-size.txt" ;;
+    *)
+      echo "unknown mode '$mode' (calls, reservations, memory, state-size)" >&2; exit 2 ;;
+  esac
+done

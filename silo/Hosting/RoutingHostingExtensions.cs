@@ -1,0 +1,63 @@
+using OrleansTenancy.Grains.Routing;
+using OrleansTenancy.Grains.Workspaces;
+using OrleansTenancy.OpenRouter;
+using OrleansTenancy.OpenRouter.Simulator;
+
+namespace OrleansTenancy.Silo.Hosting;
+
+/// <summary>Puts the routing path (router, upstream, workspace memory) into the silo host.</summary>
+public static partial class RoutingHostingExtensions
+{
+    /// <summary>
+    /// Adds the LLM router and workspace memory. The upstream is OpenRouter when an API key is configured
+    /// (<c>OPENROUTER_API_KEY</c> or <c>OpenRouter:ApiKey</c>) or a base URL is set explicitly; with neither, the silo
+    /// starts the OpenRouter simulator on a loopback port and uses it — and says so loudly at start — so that the
+    /// embedded default answers without credentials or network.
+    /// </summary>
+    public static WebApplicationBuilder AddTenancyRouting(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var upstream = OpenRouterOptions.FromConfiguration(builder.Configuration);
+        var simulate = upstream.ApiKey is null && upstream.BaseUrl == OpenRouterOptions.DefaultBaseUrl;
+        builder.Services.AddLlmRouter(builder.Configuration);
+        builder.Services.AddWorkspaceMemory(o => builder.Configuration.GetSection("WorkspaceMemory").Bind(o));
+
+        // The simulator starts with the host (not while it is being built) and points the upstream options at itself
+        // before the first call resolves the OpenRouter client.
+        builder.Services.AddHostedService(sp => new UpstreamHost(sp.GetRequiredService<OpenRouterOptions>(), simulate, sp.GetRequiredService<ILogger<UpstreamHost>>()));
+        return builder;
+    }
+
+    /// <summary>Starts (and stops) the embedded simulator when there is no upstream key, and logs which upstream is used.</summary>
+    private sealed partial class UpstreamHost(OpenRouterOptions options, bool simulate, ILogger<UpstreamHost> logger) : IHostedService
+    {
+        private SimulatorHost? _simulator;
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (!simulate)
+            {
+                LogUpstream(logger, options.BaseUrl);
+                return;
+            }
+
+            _simulator = await OpenRouterSimulator.StartAsync(cancellationToken: cancellationToken);
+            options.BaseUrl = _simulator.BaseUrl;
+            LogSimulated(logger, _simulator.BaseUrl);
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (_simulator is not null)
+            {
+                await _simulator.DisposeAsync();
+            }
+        }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "NO OPENROUTER API KEY: LLM calls go to the built-in OpenRouter SIMULATOR at {BaseUrl}. Answers are synthetic and cost is simulated. Set OPENROUTER_API_KEY to call OpenRouter.")]
+        private static partial void LogSimulated(ILogger logger, Uri baseUrl);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "LLM upstream: {BaseUrl}")]
+        private static partial void LogUpstream(ILogger logger, Uri baseUrl);
+    }
+}
