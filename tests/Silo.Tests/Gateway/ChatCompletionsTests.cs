@@ -158,13 +158,17 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
     public async Task Without_context_in_non_strict_mode_the_call_is_served_as_default_main()
     {
         using var client = _host.CreateClient();
+        using var measurements = _host.Measure();
         using var request = Post(apiKey: null, new { model = "openai/gpt-4o-mini", messages = new[] { new { role = "user", content = "hi" } } });
 
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("default:main", response.Headers.GetValues("X-Tenant-Context").Single());
-        Assert.Contains("tenancy_fallback_total", await _host.ScrapeMetricsAsync(), StringComparison.Ordinal);
+        var fallback = Assert.Single(measurements.All, m => m.Instrument == "tenancy_fallback_total");
+        Assert.Equal(("default", "main"), (fallback.Tag("tenant"), fallback.Tag("workspace")));
+        var served = Assert.Single(measurements.All, m => m.Instrument == "llm_requests_total");
+        Assert.Equal(("default", "main", "ok"), (served.Tag("tenant"), served.Tag("workspace"), served.Tag("status")));
     }
 
     [Fact]

@@ -110,6 +110,10 @@ public sealed class GatewayHost : IAsyncDisposable
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         });
 
+    /// <summary>Starts recording this host's LLM measurements (not those of other hosts in the process).</summary>
+    public HostMeasurements Measure(Func<HostMeasurements.Measurement, bool>? awaited = null) =>
+        new(_factory.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), awaited);
+
     public async Task<string> ScrapeMetricsAsync()
     {
         using var client = CreateClient();

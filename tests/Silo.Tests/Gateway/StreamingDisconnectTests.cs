@@ -1,8 +1,6 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using OrleansTenancy.Grains.Telemetry;
 using OrleansTenancy.OpenRouter.Simulator;
 
 namespace OrleansTenancy.Silo.Tests.Gateway;
@@ -20,8 +18,7 @@ public sealed class StreamingDisconnectTests : IAsyncLifetime
     {
         // A long, slow upstream stream: the client leaves after the first content event.
         _host.Simulator.State.Defaults = new SimulatorKnobs { Chunks = 50, ChunkDelayMs = 100 };
-        var cancelled = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var listener = ListenForCancelledRequests(cancelled);
+        using var measurements = _host.Measure(m => m.Instrument == "llm_requests_total" && m.Tag("status") == "cancelled");
         using var client = _host.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
@@ -41,7 +38,7 @@ public sealed class StreamingDisconnectTests : IAsyncLifetime
             Assert.NotNull(line);
         }
 
-        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await measurements.Seen.WaitAsync(TimeSpan.FromSeconds(10));
         using var budget = new HttpRequestMessage(HttpMethod.Get, "/admin/tenants/acme/budget") { Headers = { { "Authorization", "Bearer " + GatewayHost.AdminKey } } };
         using var budgetResponse = await client.SendAsync(budget);
         var body = await budgetResponse.Content.ReadAsStringAsync();
@@ -52,32 +49,6 @@ public sealed class StreamingDisconnectTests : IAsyncLifetime
         Assert.True(SpentToday(status) > 0m, body);
         Assert.Equal(0, status.GetProperty("open_reservations").GetInt32());
         Assert.Equal(1, _host.Simulator.Requests.Count);
-    }
-
-    private static MeterListener ListenForCancelledRequests(TaskCompletionSource<long> cancelled)
-    {
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == LlmMetrics.MeterName && instrument.Name == "llm_requests_total")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "status" && tag.Value as string == "cancelled")
-                {
-                    cancelled.TrySetResult(value);
-                }
-            }
-        });
-        listener.Start();
-        return listener;
     }
 
     private static decimal SpentToday(JsonElement status)

@@ -16,6 +16,7 @@ public sealed class StrictModeTests : IAsyncLifetime
     public async Task Without_context_a_chat_is_401_and_records_no_llm_metrics()
     {
         using var client = _host.CreateClient();
+        using var measurements = _host.Measure();
 
         using var response = await client.SendAsync(Post(apiKey: null, stream: false));
         using var streamed = await client.SendAsync(Post(apiKey: null, stream: true), HttpCompletionOption.ResponseHeadersRead);
@@ -25,8 +26,7 @@ public sealed class StrictModeTests : IAsyncLifetime
         var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("tenant_context_missing", error.GetProperty("code").GetString());
         Assert.Contains("Strict tenancy", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        var metrics = await _host.ScrapeMetricsAsync();
-        Assert.DoesNotContain(metrics.Split('\n'), l => l.StartsWith("llm_", StringComparison.Ordinal) || l.StartsWith("tenancy_fallback_total{", StringComparison.Ordinal));
+        Assert.Empty(measurements.All);
         Assert.Equal(0, _host.Simulator.Requests.Count);
     }
 
@@ -44,13 +44,15 @@ public sealed class StrictModeTests : IAsyncLifetime
     public async Task A_tenant_key_is_served_in_strict_mode_and_counted_for_its_workspace()
     {
         using var client = _host.CreateClient();
+        using var measurements = _host.Measure();
 
         using var response = await client.SendAsync(Post(_host.StaffKey, stream: false));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("acme:staff", response.Headers.GetValues("X-Tenant-Context").Single());
-        var metrics = await _host.ScrapeMetricsAsync();
-        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("llm_requests_total{", StringComparison.Ordinal) && l.Contains("tenant=\"acme\"", StringComparison.Ordinal));
+        var request = Assert.Single(measurements.All, m => m.Instrument == "llm_requests_total");
+        Assert.Equal(("acme", "staff", "ok"), (request.Tag("tenant"), request.Tag("workspace"), request.Tag("status")));
+        Assert.Contains("llm_requests_total{", await _host.ScrapeMetricsAsync(), StringComparison.Ordinal);
     }
 
     private static HttpRequestMessage Post(string? apiKey, bool stream)
