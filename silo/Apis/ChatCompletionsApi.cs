@@ -13,9 +13,9 @@ namespace OrleansTenancy.Silo.Apis;
 /// <remarks>
 /// Optional request headers: <c>X-Request-Id</c> (idempotency key; retries of one logical call reuse it),
 /// <c>X-Task</c> (selects the tenant's task → model mapping when <c>model</c> is empty or <c>auto</c>),
-/// <c>X-Agent</c> (recorded in the ledger), <c>X-Downshift: true</c> (use a cheaper allowed model when the chosen one
-/// exceeds <c>max_per_request</c>). Responses carry <c>X-Request-Id</c> and <c>X-Tenant-Context</c>, and
-/// non-streaming ones <c>X-Cache</c>.
+/// <c>X-Agent</c> (recorded in the ledger; defaults to the id of the tenant API key), <c>X-Downshift: true</c>
+/// (use a cheaper allowed model when the chosen one exceeds <c>max_per_request</c>). Responses carry
+/// <c>X-Request-Id</c> and <c>X-Tenant-Context</c>, and non-streaming ones <c>X-Cache</c>.
 /// </remarks>
 public static partial class ChatCompletionsApi
 {
