@@ -1,6 +1,8 @@
 using OrleansTenancy.Silo.Apis;
 using OrleansTenancy.Silo.Commands;
+using OrleansTenancy.Silo.Gateway;
 using OrleansTenancy.Silo.Hosting;
+using OrleansTenancy.Silo.Observability;
 
 if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exitCode))
 {
@@ -10,13 +12,20 @@ if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exit
 // appsettings.json ships beside the binary; relative data paths (./tenants, ./data) still resolve
 // against the directory the silo was started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// Metrics first: its hosted service creates the instruments before other services start measuring.
+builder.Services.AddTenancyMetrics(builder.Configuration);
 builder.AddTenancySilo(args);
 builder.AddTenancyGrains();
 builder.AddTenancyRouting();
+builder.Services.AddTenancyGateway();
 
 var app = builder.Build();
 app.MapHealthApi();
 app.MapAdminApi();
+app.MapChatCompletionsApi();
+app.MapModelsApi();
+app.MapMemoryApi();
+app.MapPrometheusMetrics("/metrics");
 await app.RunAsync();
 return 0;
 
