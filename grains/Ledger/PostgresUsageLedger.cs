@@ -1,4 +1,5 @@
 using Npgsql;
+using OrleansTenancy.Runtime.Sql;
 
 namespace OrleansTenancy.Ledger;
 

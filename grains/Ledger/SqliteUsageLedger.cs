@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OrleansTenancy.Runtime.Sql;
 
 namespace OrleansTenancy.Ledger;
 

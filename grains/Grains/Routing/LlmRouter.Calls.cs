@@ -19,11 +19,7 @@ public sealed partial class LlmRouter
         }
         catch (Exception error) when (error is OpenRouterException or OperationCanceledException or HttpRequestException)
         {
-            // A call that may have been billed (our timeout or a cancel after the request went out) settles the
-            // prompt; one that certainly was not releases its reservation.
-            var mayBeCharged = error is OperationCanceledException || (error as OpenRouterException)?.ChargeMayHaveOccurred == true;
-            var status = error is OperationCanceledException ? UsageStatus.Cancelled : UsageStatus.Error;
-            await EndFailedAsync(tenant, plan, attempt, requestId, mayBeCharged ? new Consumed(attempt.Estimate.PromptTokens, 0, null) : null, status, started);
+            await EndBeforeOutputAsync(tenant, plan, attempt, requestId, error, started);
             if (Refusal(error, plan) is { } refusal)
             {
                 throw refusal;
@@ -51,9 +47,7 @@ public sealed partial class LlmRouter
         }
         catch (Exception error) when (error is OpenRouterException or OperationCanceledException or HttpRequestException)
         {
-            var mayBeCharged = error is OperationCanceledException || (error as OpenRouterException)?.ChargeMayHaveOccurred == true;
-            var status = error is OperationCanceledException ? UsageStatus.Cancelled : UsageStatus.Error;
-            await EndFailedAsync(tenant, plan, attempt, requestId, mayBeCharged ? new Consumed(attempt.Estimate.PromptTokens, 0, null) : null, status, started);
+            await EndBeforeOutputAsync(tenant, plan, attempt, requestId, error, started);
             if (Refusal(error, plan) is { } refusal)
             {
                 throw refusal;
@@ -157,6 +151,17 @@ public sealed partial class LlmRouter
             EstimatedCostUsd = attempt.Estimate.CostUsd,
             Status = status,
         };
+    }
+
+    /// <summary>
+    /// Ends a call that failed before any output: a call that may have been billed (our timeout, or a cancel after the
+    /// request went out) settles the prompt; one that certainly was not releases its reservation.
+    /// </summary>
+    private Task EndBeforeOutputAsync(ITenantGrain tenant, RoutePlan plan, PlannedAttempt attempt, string requestId, Exception error, long startedTimestamp)
+    {
+        var mayBeCharged = error is OperationCanceledException || (error as OpenRouterException)?.ChargeMayHaveOccurred == true;
+        var status = error is OperationCanceledException ? UsageStatus.Cancelled : UsageStatus.Error;
+        return EndFailedAsync(tenant, plan, attempt, requestId, mayBeCharged ? new Consumed(attempt.Estimate.PromptTokens, 0, null) : null, status, startedTimestamp);
     }
 
     /// <summary>Ends a call that produced nothing: settles what may have been charged, else releases the reservation.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OrleansTenancy.Runtime.Sql;
 
 namespace OrleansTenancy.Runtime.Storage;
 

@@ -1,16 +1,17 @@
 using System.Globalization;
 using Npgsql;
 
-namespace OrleansTenancy.Runtime.Storage;
+namespace OrleansTenancy.Runtime.Sql;
 
 /// <summary>Applies numbered schema migrations once per database, serialized across processes by an advisory lock.</summary>
-internal static class PostgresMigrations
+public static class PostgresMigrations
 {
     // An arbitrary constant shared by every process of this program: pg_advisory_xact_lock on it makes
     // concurrent silos apply migrations one after another (CREATE TABLE IF NOT EXISTS alone can still fail
     // with a unique violation on pg_type when two sessions run it at the same moment).
     private const long MigrationLockKey = 0x4F54_5354_4F52_4147;
 
+    /// <summary>Applies the migrations of <paramref name="component"/> not yet applied, in order, each once, under the advisory lock.</summary>
     public static async Task ApplyAsync(NpgsqlDataSource dataSource, string component, IReadOnlyList<string> migrations, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

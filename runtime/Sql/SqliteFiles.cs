@@ -1,11 +1,12 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace OrleansTenancy.Runtime.Storage;
+namespace OrleansTenancy.Runtime.Sql;
 
 /// <summary>Opening SQLite files and applying numbered schema migrations exactly once.</summary>
-internal static class SqliteFiles
+public static class SqliteFiles
 {
+    /// <summary>A pooled read-write connection string for <paramref name="filePath"/> that waits up to <paramref name="busyTimeout"/> on a locked database.</summary>
     public static string ConnectionString(string filePath, TimeSpan busyTimeout) => new SqliteConnectionStringBuilder
     {
         DataSource = filePath,
@@ -16,6 +17,7 @@ internal static class SqliteFiles
         DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
     }.ToString();
 
+    /// <summary>Opens a connection (creating the file's folder if needed).</summary>
     public static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
@@ -36,6 +38,7 @@ internal static class SqliteFiles
     /// not yet recorded in <c>schema_migrations</c>, inside one immediate (write-locked) transaction so two
     /// processes opening a fresh file cannot both apply them.
     /// </summary>
+    /// <summary>Puts the file in WAL mode and applies the migrations of <paramref name="component"/> not yet applied, in order, each once.</summary>
     public static async Task MigrateAsync(string filePath, string connectionString, string component, IReadOnlyList<string> migrations, CancellationToken cancellationToken)
     {
         var folder = Path.GetDirectoryName(filePath);
