@@ -71,6 +71,23 @@ public sealed partial class TenantGrain
         return report;
     }
 
+    /// <summary>Publishes <c>tenant_budget_remaining_usd{tenant,period}</c> for the tenant-wide cost limits (call under the gate).</summary>
+    private void PublishRemaining()
+    {
+        if (_metrics is null)
+        {
+            return;
+        }
+
+        foreach (var limit in _account.GetStatus(Rules(), _time.GetUtcNow()).Limits)
+        {
+            if (limit.Workspace is null && limit.Metric == BudgetMetric.CostUsd)
+            {
+                _metrics.SetBudgetRemaining(Slug, limit.Period == BudgetPeriod.Day ? "day" : "month", limit.Remaining);
+            }
+        }
+    }
+
     /// <summary>
     /// Whether a request the account does not know (not open, not recently finished — e.g. after a reactivation) was
     /// settled before: its row is waiting in the outbox or recorded in the ledger. Only unknown ids pay the lookup.
@@ -164,6 +181,7 @@ public sealed partial class TenantGrain
         lock (_gate)
         {
             _persistedOutbox = Math.Max(_persistedOutbox, outboxInWrite);
+            PublishRemaining();
         }
 
         await FlushOutboxAsync();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Grains.Telemetry;
 using OrleansTenancy.Grains.Persistence;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.Runtime;
@@ -44,6 +45,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     private readonly IUsageLedger _ledger;
     private readonly TimeProvider _time;
     private readonly ILogger<TenantGrain> _logger;
+    private readonly LlmMetrics? _metrics;
     private readonly Lock _gate = new();
     private readonly GroupCommitter _commit;
     private BudgetAccount _account = null!;
@@ -61,13 +63,15 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
         ITenantRegistrySource registry,
         IUsageLedger ledger,
         TimeProvider time,
-        ILogger<TenantGrain> logger)
+        ILogger<TenantGrain> logger,
+        LlmMetrics? metrics = null)
     {
         _state = state;
         _registry = registry;
         _ledger = ledger;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
         _commit = new GroupCommitter(WriteAsync, OnWriteFailedAsync);
     }
 

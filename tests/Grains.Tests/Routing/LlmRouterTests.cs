@@ -364,6 +364,25 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task The_tenant_grain_publishes_the_remaining_budget_after_each_write()
+    {
+        var tenant = fixture.Tenants.AddTenant("daily_cap_usd: 2\nmonthly_cap_usd: 30\nenforcement: hard\n", policyYaml: "cache_ttl_seconds: 0\n");
+        var probes = fixture.Cluster.Silos
+            .Select(s => new MetricsProbe(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OrleansTenancy.Grains.Telemetry.LlmMetrics>(s.Services)))
+            .ToList();
+        var (router, _) = fixture.Router();
+
+        var result = await router.CompleteAsync(Call(tenant));
+
+        var published = probes.SelectMany(p => p.Measurements)
+            .Where(m => m.Name == "tenant_budget_remaining_usd" && m.Tags["tenant"] == tenant)
+            .ToList();
+        Assert.Equal((double)(2m - result.CostUsd), published.Last(m => m.Tags["period"] == "day").Value, 9);
+        Assert.Equal((double)(30m - result.CostUsd), published.Last(m => m.Tags["period"] == "month").Value, 9);
+        probes.ForEach(p => p.Dispose());
+    }
+
+    [Fact]
     public async Task The_router_grain_returns_answers_and_budget_refusals_to_cluster_clients()
     {
         var tenant = fixture.Tenants.AddTenant("daily_cap_usd: 0.00001\nenforcement: hard\n", policyYaml: "cache_ttl_seconds: 0\n");
