@@ -25,6 +25,10 @@ public static partial class RoutingHostingExtensions
         // The simulator starts with the host (not while it is being built) and points the upstream options at itself
         // before the first call resolves the OpenRouter client.
         builder.Services.AddHostedService(sp => new UpstreamHost(sp.GetRequiredService<OpenRouterOptions>(), simulate, sp.GetRequiredService<ILogger<UpstreamHost>>()));
+
+        // After the upstream host (hosted services start in registration order), so prices come from the simulator too.
+        builder.Services.AddSingleton<PriceCatalogRefresher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PriceCatalogRefresher>());
         return builder;
     }
 

@@ -26,6 +26,22 @@ public sealed class PriceCatalog
     /// <summary>Where the prices came from (a file path, <c>embedded</c> or a caller-given name).</summary>
     public string Source { get; }
 
+    /// <summary>
+    /// A new catalog holding this one's prices overlaid with <paramref name="prices"/> (for example a live
+    /// <c>/models</c> response): models in <paramref name="prices"/> take the new price, the others keep theirs.
+    /// </summary>
+    public PriceCatalog With(IEnumerable<KeyValuePair<string, ModelPrice>> prices, string source)
+    {
+        ArgumentNullException.ThrowIfNull(prices);
+        var merged = new Dictionary<string, ModelPrice>(_prices, StringComparer.OrdinalIgnoreCase);
+        foreach (var (model, price) in prices)
+        {
+            merged[model] = price;
+        }
+
+        return new PriceCatalog(merged, source);
+    }
+
     /// <summary>Number of priced models.</summary>
     public int Count => _prices.Count;
 
