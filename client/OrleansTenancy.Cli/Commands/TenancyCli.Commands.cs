@@ -164,7 +164,7 @@ public static partial class TenancyCli
                 return;
             }
 
-            var pages = await FollowAllAsync(g.Console, client, slug, size, parsed.GetValue(cursor), ct).ConfigureAwait(false);
+            var pages = await FollowAllAsync(json ? null : g.Console, client, slug, size, parsed.GetValue(cursor), ct).ConfigureAwait(false);
             if (json)
             {
                 g.Console.Profile.Out.Writer.WriteLine(CombinePages(pages));
@@ -219,21 +219,32 @@ public static partial class TenancyCli
             ? date
             : throw new CliUsageException($"{option} '{text}' is not a date; use YYYY-MM-DD, e.g. 2026-01-31.");
 
+    /// <summary>Reads pages until the last one; with a console, shows the running count (left out for <c>--json</c> so stdout stays JSON).</summary>
     private static async Task<List<AdminResponse<ExecutionPage>>> FollowAllAsync(
-        IAnsiConsole console, TenancyAdminClient client, string tenant, int pageSize, string? cursor, CancellationToken ct)
+        IAnsiConsole? progress, TenancyAdminClient client, string tenant, int pageSize, string? cursor, CancellationToken ct)
     {
         var pages = new List<AdminResponse<ExecutionPage>>();
-        await console.Status().StartAsync("Fetching executions…", async context =>
+        async Task FetchAsync(StatusContext? context)
         {
             do
             {
                 var page = await client.ListExecutionsAsync(tenant, pageSize, cursor, ct).ConfigureAwait(false);
                 pages.Add(page);
                 cursor = page.Value.NextCursor;
-                context.Status($"Fetched {pages.Sum(p => p.Value.Items.Count)} executions in {pages.Count} page(s)…");
+                context?.Status($"Fetched {pages.Sum(p => p.Value.Items.Count)} executions in {pages.Count} page(s)…");
             }
             while (cursor is not null);
-        }).ConfigureAwait(false);
+        }
+
+        if (progress is null)
+        {
+            await FetchAsync(null).ConfigureAwait(false);
+        }
+        else
+        {
+            await progress.Status().StartAsync("Fetching executions…", FetchAsync).ConfigureAwait(false);
+        }
+
         return pages;
     }
 

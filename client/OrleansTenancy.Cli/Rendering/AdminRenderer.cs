@@ -193,7 +193,7 @@ public static class AdminRenderer
 
     private static string Amount(string metric, decimal value) => metric is "cost_usd" or "max_per_request" ? Usd(value) : value.ToString("N0", Invariant);
 
-    private static string Usd(decimal value) => "$" + value.ToString(value != 0 && Math.Abs(value) < 0.01m ? "0.000000" : "0.00##", Invariant);
+    internal static string Usd(decimal value) => "$" + value.ToString(value != 0 && Math.Abs(value) < 0.01m ? "0.000000" : "0.00##", Invariant);
 
     private static string Count(long value) => value.ToString("N0", Invariant);
 
