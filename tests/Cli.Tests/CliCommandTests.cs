@@ -17,7 +17,8 @@ public sealed class CliCommandTests(SiloFixture silo)
         Assert.Equal(ExitCodes.Ok, exitCode);
         Assert.Contains("Acme Corp", output);
         Assert.Contains("main (1098765432109876543)", output);
-        Assert.Contains("daily $10.00, monthly $100.00", output);
+        Assert.Contains("daily $10.00", Assert.Single(output.Split('\n'), l => l.Contains("Acme Corp", StringComparison.Ordinal)));
+        Assert.Contains("monthly $100.00", output);
         var errorLine = Assert.Single(output.Split('\n'), l => l.Contains("broken", StringComparison.Ordinal) && l.Contains("tenant.yaml:", StringComparison.Ordinal));
         Assert.Contains(": error: ", errorLine);
     }

@@ -22,7 +22,7 @@ public static class AdminRenderer
             var workspaces = string.Join("\n", tenant.Workspaces.Select(w =>
                 w.Guilds.Count == 0 ? w.Key : $"{w.Key} ({string.Join(", ", w.Guilds)})"));
             table.AddRow(Esc(tenant.Slug), Esc(tenant.DisplayName), Esc(tenant.Status), Esc(tenant.Timezone),
-                Esc(workspaces.Length == 0 ? "-" : workspaces), Esc(Describe(tenant.Limits)));
+                Esc(workspaces.Length == 0 ? "-" : workspaces), Esc(Describe(tenant.Limits, "\n")));
         }
 
         console.Write(table);
@@ -50,14 +50,14 @@ public static class AdminRenderer
             + $"max per request {(status.MaxPerRequestUsd is { } max ? Usd(max) : "-")}, open reservations {status.OpenReservations}");
         console.MarkupLine($"Configured: {Esc(Describe(report.ConfiguredLimits))}");
         console.MarkupLine(report.Override is null ? "Override: none" : $"[yellow]Override: {Esc(Describe(report.Override))}[/]");
-        var table = new Table().AddColumns("Scope", "Metric", "Period", "Limit", "Spent", "Reserved", "Remaining", "Used", "Resets at", "Forecast");
+        var table = new Table().AddColumns("Scope", "Metric", "Period", "Limit", "Spent", "Reserved", "Remaining", "Used", "Resets (UTC)", "Forecast");
         foreach (var limit in status.Limits)
         {
             table.AddRow(
                 new Text(limit.Workspace ?? "tenant"), new Text(limit.Metric), new Text(limit.Period),
                 new Text(Amount(limit.Metric, limit.Limit)), new Text(Amount(limit.Metric, limit.Spent)),
                 new Text(Amount(limit.Metric, limit.Reserved)), new Text(Amount(limit.Metric, limit.Remaining)),
-                Bar(limit.PercentUsed), new Text(limit.ResetsAt.ToString("yyyy-MM-dd HH:mm zzz", Invariant)),
+                Bar(limit.PercentUsed), new Text(limit.ResetsAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant)),
                 new Text(Amount(limit.Metric, limit.ForecastAtPeriodEnd)));
         }
 
@@ -133,7 +133,9 @@ public static class AdminRenderer
     }
 
     /// <summary>A one-line summary of the limits that are set.</summary>
-    public static string Describe(BudgetLimits limits)
+    /// <param name="limits">The limits.</param>
+    /// <param name="separator">Put between limits: ", " for a sentence, a newline for a table cell.</param>
+    public static string Describe(BudgetLimits limits, string separator = ", ")
     {
         ArgumentNullException.ThrowIfNull(limits);
         var parts = new List<string>();
@@ -147,7 +149,7 @@ public static class AdminRenderer
         Add("enforcement", limits.Enforcement);
         Add("alerts", limits.AlertThresholds is { Count: > 0 } a ? string.Join("/", a.Select(t => t.ToString(Invariant))) + "%" : null);
         Add("inherit global", limits.InheritGlobal?.ToString().ToLowerInvariant());
-        return parts.Count == 0 ? "no limits" : string.Join(", ", parts);
+        return parts.Count == 0 ? "no limits" : string.Join(separator, parts);
 
         void Add(string name, string? value)
         {
@@ -177,7 +179,7 @@ public static class AdminRenderer
 
     private static Markup Bar(decimal percent)
     {
-        const int Width = 10;
+        const int Width = 8;
         var filled = (int)Math.Clamp(Math.Round(percent / 100m * Width), 0, Width);
         var colour = percent >= 100 ? "red" : percent >= 80 ? "yellow" : "green";
         var bar = new string('#', filled) + new string('.', Width - filled);
