@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OrleansTenancy.Cli.Client;
+
+/// <summary>
+/// A typed client for the silo's HTTP admin API (<c>/admin/*</c> and <c>/healthz</c>). Every method returns
+/// the typed body together with the raw JSON; a refusal throws <see cref="TenancyAdminException"/> and an
+/// unreachable silo throws <see cref="TenancyUnreachableException"/>.
+/// </summary>
+public sealed class TenancyAdminClient
+{
+    /// <summary>The JSON conventions of the silo: snake_case names, enums as snake_case strings, nulls left out.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    private readonly HttpClient _http;
+
+    /// <summary>Wraps an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is the silo.</summary>
+    /// <param name="http">The client; its base address must be set.</param>
+    /// <param name="adminKey">The silo's admin key, sent as a bearer token; <see langword="null"/> when the silo has none.</param>
+    public TenancyAdminClient(HttpClient http, string? adminKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        _http = http;
+        BaseAddress = http.BaseAddress ?? throw new ArgumentException("Set HttpClient.BaseAddress to the silo's URL, e.g. http://127.0.0.1:8080.", nameof(http));
+        if (!string.IsNullOrEmpty(adminKey))
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        }
+    }
+
+    /// <summary>The silo's address.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary><c>GET /healthz</c>.</summary>
+    public Task<AdminResponse<HealthReport>> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<HealthReport>(HttpMethod.Get, "healthz", null, cancellationToken);
+
+    /// <summary><c>GET /admin/tenants</c>: tenants, workspaces, limits and load errors.</summary>
+    public Task<AdminResponse<TenantsReport>> ListTenantsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<TenantsReport>(HttpMethod.Get, "admin/tenants", null, cancellationToken);
+
+    /// <summary><c>POST /admin/tenants/reload</c>: re-reads the tenants folder.</summary>
+    public Task<AdminResponse<TenantsReport>> ReloadTenantsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<TenantsReport>(HttpMethod.Post, "admin/tenants/reload", null, cancellationToken);
+
+    /// <summary><c>GET /admin/tenants/{tenant}/budget</c>.</summary>
+    public Task<AdminResponse<BudgetReport>> GetBudgetAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<BudgetReport>(HttpMethod.Get, TenantPath(tenant, "budget"), null, cancellationToken);
+
+    /// <summary><c>PUT /admin/tenants/{tenant}/budget</c>: sets the runtime override (fields left null keep their YAML value).</summary>
+    public Task<AdminResponse<BudgetReport>> SetBudgetAsync(string tenant, BudgetLimits limits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return SendAsync<BudgetReport>(HttpMethod.Put, TenantPath(tenant, "budget"), JsonSerializer.Serialize(limits, JsonOptions), cancellationToken);
+    }
+
+    /// <summary><c>DELETE /admin/tenants/{tenant}/budget</c>: removes the runtime override.</summary>
+    public Task<AdminResponse<BudgetReport>> ClearBudgetAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<BudgetReport>(HttpMethod.Delete, TenantPath(tenant, "budget"), null, cancellationToken);
+
+    /// <summary><c>GET /admin/tenants/{tenant}/usage</c> for a named period (<c>today</c>, <c>yesterday</c>, <c>this_week</c>, <c>this_month</c>).</summary>
+    public Task<AdminResponse<UsageReport>> GetUsageAsync(string tenant, string period, CancellationToken cancellationToken = default) =>
+        SendAsync<UsageReport>(HttpMethod.Get, $"{TenantPath(tenant, "usage")}?period={Uri.EscapeDataString(period)}", null, cancellationToken);
+
+    /// <summary><c>GET /admin/tenants/{tenant}/usage</c> for local dates <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
+    public Task<AdminResponse<UsageReport>> GetUsageAsync(string tenant, DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
+        SendAsync<UsageReport>(HttpMethod.Get,
+            string.Create(CultureInfo.InvariantCulture, $"{TenantPath(tenant, "usage")}?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}"), null, cancellationToken);
+
+    /// <summary><c>GET /admin/tenants/{tenant}/executions</c>: one page, newest first.</summary>
+    /// <param name="tenant">The tenant slug.</param>
+    /// <param name="pageSize">Rows per page (1–200).</param>
+    /// <param name="cursor">The previous page's <see cref="ExecutionPage.NextCursor"/>, or <see langword="null"/> for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<AdminResponse<ExecutionPage>> ListExecutionsAsync(string tenant, int pageSize, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var query = string.Create(CultureInfo.InvariantCulture, $"?page_size={pageSize}");
+        if (cursor is not null)
+        {
+            query += "&cursor=" + Uri.EscapeDataString(cursor);
+        }
+
+        return SendAsync<ExecutionPage>(HttpMethod.Get, TenantPath(tenant, "executions") + query, null, cancellationToken);
+    }
+
+    /// <summary><c>POST /admin/tenants/{tenant}/reconcile</c>: recomputes the day and month counters from the ledger.</summary>
+    public Task<AdminResponse<ReconcileReport>> ReconcileAsync(string tenant, CancellationToken cancellationToken = default) =>
+        SendAsync<ReconcileReport>(HttpMethod.Post, TenantPath(tenant, "reconcile"), null, cancellationToken);
+
+    private static string TenantPath(string tenant, string leaf)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenant);
+        return $"admin/tenants/{Uri.EscapeDataString(tenant)}/{leaf}";
+    }
+
+    private async Task<AdminResponse<T>> SendAsync<T>(HttpMethod method, string relative, string? jsonBody, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(BaseAddress, relative));
+        if (jsonBody is not null)
+        {
+            request.Content = new StringContent(jsonBody, Encoding.UTF8, "application/json");
+        }
+
+        string json;
+        HttpStatusCode status;
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            status = response.StatusCode;
+            json = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Refusal(status, response.ReasonPhrase, json);
+            }
+        }
+        catch (HttpRequestException error) when (error.StatusCode is null)
+        {
+            throw new TenancyUnreachableException(BaseAddress, error);
+        }
+        catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TenancyUnreachableException(BaseAddress, error);
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(json, JsonOptions)
+                ?? throw new TenancyAdminException(status, "Empty answer", $"{method} /{relative} returned no body.");
+            return new AdminResponse<T>(value, json);
+        }
+        catch (JsonException error)
+        {
+            throw new TenancyAdminException($"{method} /{relative} returned JSON this client does not understand ({error.Message}); is {BaseAddress} an OrleansTenancy silo?", error);
+        }
+    }
+
+    private static TenancyAdminException Refusal(HttpStatusCode status, string? reason, string body)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            var root = problem.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String)
+            {
+                var detail = root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                return new TenancyAdminException(status, title.GetString()!, detail);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not ProblemDetails (e.g. a proxy's HTML page): fall through to the status line and raw body.
+        }
+
+        var text = body.Length > 500 ? body[..500] : body;
+        return new TenancyAdminException(status, $"{(int)status} {reason}", string.IsNullOrWhiteSpace(text) ? null : text.Trim());
+    }
+}
