@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark behind docs/PERFORMANCE.md, one after another, and keeps each output in bench/out/.
-# Usage: bash bench/run.sh [calls|reservations|memory|state-size ...]   (no argument: all of them)
+# Usage: bash bench/run.sh [calls|reservations|memory|state-size|gateway ...]   (no argument: all of them)
 # Needs PostgreSQL for the reservation runs: bash deploy/postgres.sh start (127.0.0.1:55432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ mkdir -p "$out"
 dotnet build -c Release bench/OrleansTenancy.Benchmarks -v q -nologo
 bench=(dotnet bench/OrleansTenancy.Benchmarks/bin/Release/net10.0/OrleansTenancy.Benchmarks.dll)
 modes=("$@")
-[ ${#modes[@]} -eq 0 ] && modes=(calls reservations memory state-size)
+[ ${#modes[@]} -eq 0 ] && modes=(calls reservations memory state-size gateway)
 
 for mode in "${modes[@]}"; do
   case "$mode" in
@@ -26,7 +26,12 @@ for mode in "${modes[@]}"; do
       "${bench[@]}" memory --count 100000 | tee "$out/memory.txt" ;;
     state-size)
       "${bench[@]}" state-size | tee "$out/state-size.txt" ;;
+    gateway)
+      # The silo runs as a child process from its Release build; the tenants folder is copied, not changed.
+      dotnet build -c Release silo -v q -nologo
+      "${bench[@]}" gateway | tee "$out/gateway.txt"
+      "${bench[@]}" gateway --quiet-http-client-log | tee "$out/gateway-quiet.txt" ;;
     *)
-      echo "unknown mode '$mode' (calls, reservations, memory, state-size)" >&2; exit 2 ;;
+      echo "unknown mode '$mode' (calls, reservations, memory, state-size, gateway)" >&2; exit 2 ;;
   esac
 done

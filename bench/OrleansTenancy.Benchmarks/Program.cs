@@ -3,6 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OrleansTenancy.Benchmarks.Calls;
+using OrleansTenancy.Benchmarks.Gateway;
 using OrleansTenancy.Benchmarks.Hosting;
 using OrleansTenancy.Benchmarks.Memory;
 using OrleansTenancy.Benchmarks.Reservations;
@@ -14,6 +15,8 @@ const string Usage = """
       reservations --store sqlite|postgres --tenants N --duration S --concurrency C [--warmup S] [--postgres CONN]
       memory [--count N]                      bytes held per idle activation (empty grain, TenantGrain)
       state-size [--open N]                   size and serialisation time of one tenant's persisted state
+      gateway [--rates 500,1000,2000] [--steps 500,...] [--duration S] [--warmup S] [--p99-bound MS] [--silo DLL] [--tenants DIR]
+                                              gateway's added latency against the OpenRouter simulator (run from the repository root)
     """;
 
 if (args.Length == 0)
@@ -36,6 +39,8 @@ switch (args[0])
         return await ActivationMemory.RunAsync(rest);
     case "state-size":
         return StateSizeCommand.Run(rest);
+    case "gateway":
+        return await GatewayCommand.RunAsync(rest);
     default:
         Console.Error.WriteLine($"Unknown mode '{args[0]}'.");
         Console.Error.WriteLine(Usage);

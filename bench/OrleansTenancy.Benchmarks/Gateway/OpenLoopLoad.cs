@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+
+namespace OrleansTenancy.Benchmarks.Gateway;
+
+/// <summary>What one open-loop phase measured.</summary>
+/// <param name="Target">The label of the endpoint (direct or gateway).</param>
+/// <param name="Rate">Requests per second scheduled.</param>
+/// <param name="Measured">Requests scheduled in the measured window.</param>
+/// <param name="Latencies">Milliseconds from each successful measured request's scheduled start to its full response, sorted.</param>
+/// <param name="Errors">Measured requests that failed (non-2xx, exception or timeout).</param>
+/// <param name="FirstError">A description of the first failure, if any.</param>
+/// <param name="Throughput">Successful responses completed inside the measured window, per second.</param>
+/// <param name="SendLagP99">99th percentile of how late the scheduler issued a request, in milliseconds.</param>
+public sealed record PhaseResult(
+    string Target, int Rate, int Measured, double[] Latencies, int Errors, string? FirstError, double Throughput, double SendLagP99)
+{
+    public double Percentile(double q) => Latencies.Length == 0 ? double.NaN : Latencies[Math.Max(0, (int)Math.Ceiling(q * Latencies.Length) - 1)];
+
+    public double Max => Latencies.Length == 0 ? double.NaN : Latencies[^1];
+}
+
+/// <summary>
+/// An open-loop load generator: request i is due at start + i / rate whatever happened to earlier requests, and its
+/// latency is counted from that due time, so a stalled server is charged for the queue it builds (no coordinated
+/// omission). Due requests are issued in batches each time the scheduler wakes (about every millisecond).
+/// </summary>
+public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string? bearer, TimeSpan timeout)
+{
+    public async Task<PhaseResult> RunAsync(string target, int rate, TimeSpan warmup, TimeSpan measured)
+    {
+        var warmupCount = (int)(rate * warmup.TotalSeconds);
+        var measuredCount = (int)(rate * measured.TotalSeconds);
+        var total = warmupCount + measuredCount;
+        var latencies = new double[measuredCount];
+        var ok = new bool[measuredCount];
+        var completedAt = new long[total];
+        var sendLag = new double[total];
+        var tasks = new Task[total];
+        var errors = 0;
+        string? firstError = null;
+        var ticksPerRequest = (double)Stopwatch.Frequency / rate;
+        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
+        var windowStart = start + (long)(warmupCount * ticksPerRequest);
+        var windowEnd = windowStart + (long)(measured.TotalSeconds * Stopwatch.Frequency);
+
+        async Task SendAsync(int i, long due)
+        {
+            sendLag[i] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+            string? failure;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                if (bearer is not null)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                }
+
+                using var cancel = new CancellationTokenSource(timeout);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancel.Token);
+                failure = response.IsSuccessStatusCode
+                    ? null
+                    : $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancel.Token)}";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+            {
+                failure = $"{ex.GetType().Name}: {ex.Message}";
+            }
+
+            var end = Stopwatch.GetTimestamp();
+            completedAt[i] = failure is null ? end : 0;
+            if (i < warmupCount)
+            {
+                return;
+            }
+
+            var m = i - warmupCount;
+            if (failure is null)
+            {
+                ok[m] = true;
+                latencies[m] = Stopwatch.GetElapsedTime(due, end).TotalMilliseconds;
+            }
+            else if (Interlocked.Increment(ref errors) == 1)
+            {
+                firstError = failure;
+            }
+        }
+
+        for (var i = 0; i < total;)
+        {
+            var now = Stopwatch.GetTimestamp();
+            for (; i < total; i++)
+            {
+                var due = start + (long)(i * ticksPerRequest);
+                if (due > now)
+                {
+                    break;
+                }
+
+                var index = i;
+                tasks[i] = Task.Run(() => SendAsync(index, due));
+            }
+
+            if (i < total)
+            {
+                // Pacing, not synchronisation: the timer wheel wakes the scheduler about once a millisecond.
+                await Task.Delay(1);
+            }
+        }
+
+        await Task.WhenAll(tasks);
+        var completedInWindow = completedAt.Count(t => t >= windowStart && t < windowEnd);
+        var succeeded = latencies.Where((_, m) => ok[m]).ToArray();
+        Array.Sort(succeeded);
+        Array.Sort(sendLag);
+        return new PhaseResult(
+            target, rate, measuredCount, succeeded, errors, firstError,
+            completedInWindow / measured.TotalSeconds,
+            sendLag[Math.Max(0, (int)Math.Ceiling(0.99 * total) - 1)]);
+    }
+}

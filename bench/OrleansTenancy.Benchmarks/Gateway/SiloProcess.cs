@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace OrleansTenancy.Benchmarks.Gateway;
+
+/// <summary>
+/// The silo program started as a child process on a loopback port, so that its CPU time is its own and not the load
+/// generator's. Its console output is counted (and the tail kept for failures), not printed.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _tail = new();
+    private int _outputLines;
+
+    private SiloProcess(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>Lines the silo has written to stdout and stderr so far.</summary>
+    public int OutputLines => Volatile.Read(ref _outputLines);
+
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string siloDll, string tenantsDir, string dataDir, Uri upstream, IReadOnlyList<string> extraArguments)
+    {
+        if (!File.Exists(siloDll))
+        {
+            throw new FileNotFoundException(
+                $"The silo program '{Path.GetFullPath(siloDll)}' does not exist. Build it with 'dotnet build -c Release silo' or pass --silo <dll>.");
+        }
+
+        var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDir,
+        };
+        foreach (var arg in new[]
+                 {
+                     Path.GetFullPath(siloDll), "--urls", baseUrl.ToString().TrimEnd('/'), "--tenants", tenantsDir,
+                     "--OpenRouter:BaseUrl", upstream.ToString(), "--Tenancy:DataDirectory", dataDir,
+                     "--Tenancy:WatchTenants", "false",
+                 }.Concat(extraArguments))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start 'dotnet {siloDll}'.");
+        var silo = new SiloProcess(process, baseUrl);
+        process.OutputDataReceived += (_, e) => silo.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await silo.WaitUntilHealthyAsync();
+        return silo;
+    }
+
+    public string Tail()
+    {
+        lock (_tail)
+        {
+            return string.Join(Environment.NewLine, _tail);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _outputLines);
+        lock (_tail)
+        {
+            _tail.Enqueue(line);
+            if (_tail.Count > 12)
+            {
+                _tail.Dequeue();
+            }
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The silo exited with code {_process.ExitCode} during start:{Environment.NewLine}{Tail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseUrl, "healthz"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            // Polling a child process that offers no start signal; the deadline above bounds it.
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The silo at {BaseUrl} did not answer /healthz within 60 s:{Environment.NewLine}{Tail()}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
