@@ -43,6 +43,13 @@ public interface ITenantGrain : IGrainWithStringKey
     /// </summary>
     Task<BudgetStatus> ConfigureBudgetAsync(BudgetLimits? limits);
 
+    /// <summary>
+    /// Sends the usage rows of every settle and release that has returned to the usage ledger now (they are otherwise
+    /// sent right after each state write, behind the callers), so that a usage query that follows sees them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The usage ledger could not be written; the rows stay queued and are retried.</exception>
+    Task FlushUsageAsync();
+
     /// <summary>Recomputes the current day and month counters from the usage ledger and reports what differed.</summary>
     Task<ReconcileReport> ReconcileAsync();
 }

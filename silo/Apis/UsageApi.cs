@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Ledger;
+using OrleansTenancy.Runtime;
 using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Silo.Apis;
@@ -24,12 +26,15 @@ public static class UsageApi
     /// <summary>Usage for a period.</summary>
     public static async Task<IResult> GetUsage(
         string tenant, string? period, string? from, string? to,
-        ITenantRegistrySource registry, IUsageLedger ledger, TimeProvider time, CancellationToken cancellationToken)
+        ITenantRegistrySource registry, IUsageLedger ledger, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
         if (BudgetApi.UnknownTenant(tenant, registry) is { } notFound)
         {
             return notFound;
         }
+
+        // Read-your-writes: rows of calls that have returned are sent to the ledger before it is queried.
+        await grains.GetGrain<ITenantGrain>(tenant).FlushUsageAsync();
 
         if (ParsePeriod(period, from, to) is not { } usagePeriod)
         {
@@ -44,12 +49,14 @@ public static class UsageApi
     /// <summary>A page of executions.</summary>
     public static async Task<IResult> ListExecutions(
         string tenant, [FromQuery(Name = "page_size")] int? pageSize, string? cursor, string? workspace,
-        ITenantRegistrySource registry, IUsageLedger ledger, CancellationToken cancellationToken)
+        ITenantRegistrySource registry, IUsageLedger ledger, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (BudgetApi.UnknownTenant(tenant, registry) is { } notFound)
         {
             return notFound;
         }
+
+        await grains.GetGrain<ITenantGrain>(tenant).FlushUsageAsync();
 
         var size = pageSize ?? 50;
         if (size is < 1 or > IUsageLedger.MaxPageSize)

@@ -16,12 +16,7 @@ public sealed partial class TenantGrain
 
         // The ledger must hold every settled row before it is the reference.
         await Durable();
-        await FlushOutboxAsync();
-        if (_state.State.Outbox.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"Tenant '{Slug}': {_state.State.Outbox.Count} usage row(s) could not be written to the usage ledger yet; reconcile again once the ledger is reachable.");
-        }
+        await FlushUsageAsync();
 
         BudgetRules rules;
         DateTimeOffset now;
@@ -170,21 +165,46 @@ public sealed partial class TenantGrain
     {
         Task write;
         int outboxInWrite;
+        long removedAtSnapshot;
         lock (_gate)
         {
             // The provider serialises the state before its first await, so the snapshot is taken under the gate.
             write = _state.WriteStateAsync();
             outboxInWrite = _state.State.Outbox.Count;
+            removedAtSnapshot = _outboxRemoved;
         }
 
         await write;
         lock (_gate)
         {
-            _persistedOutbox = Math.Max(_persistedOutbox, outboxInWrite);
+            // The write holds the first outboxInWrite rows of its snapshot; a flush running meanwhile may have removed
+            // some of them (always from the front), so only the rest of that prefix is newly known to be durable.
+            var persistedNow = outboxInWrite - (int)(_outboxRemoved - removedAtSnapshot);
+            _persistedOutbox = Math.Min(Math.Max(_persistedOutbox, persistedNow), _state.State.Outbox.Count);
             PublishRemaining();
         }
 
+        // Behind the callers: the rows are durable in the state already, so the batch is released now and the ledger
+        // insert overlaps the next state write. FlushUsageAsync waits for it when a reader needs the rows.
+        _ = FlushOutboxAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task FlushUsageAsync()
+    {
+        await EnsureLoadedAsync();
         await FlushOutboxAsync();
+        int pending;
+        lock (_gate)
+        {
+            pending = _persistedOutbox;
+        }
+
+        if (pending > 0)
+        {
+            throw new InvalidOperationException(
+                $"Tenant '{Slug}': {pending} usage row(s) could not be written to the usage ledger yet ({_lastLedgerError ?? "no error recorded"}); they stay queued and are retried.");
+        }
     }
 
     /// <summary>
@@ -234,6 +254,7 @@ public sealed partial class TenantGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            _lastLedgerError = ex.Message;
             LogLedgerWriteFailed(ex, Slug, rows.Length);
             return;
         }
@@ -243,7 +264,8 @@ public sealed partial class TenantGrain
             // The trimmed outbox is persisted with the next write; until then a re-send is harmless.
             var sent = rows.ToHashSet(ReferenceEqualityComparer.Instance);
             var removed = _state.State.Outbox.RemoveAll(sent.Contains);
-            _persistedOutbox = Math.Max(0, _persistedOutbox - removed);
+            _outboxRemoved += removed;
+            _persistedOutbox = Math.Clamp(_persistedOutbox - removed, 0, _state.State.Outbox.Count);
         }
     }
 

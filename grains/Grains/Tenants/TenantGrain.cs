@@ -51,10 +51,15 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     private BudgetAccount _account = null!;
     private Task? _reload;
     private Task _flush = Task.CompletedTask;
+    private string? _lastLedgerError;
 
     // How many leading outbox rows the last successful write holds: only those may be sent to the ledger, so the
     // ledger never has a row whose counters storage does not.
     private int _persistedOutbox;
+
+    // Rows removed from the outbox front since activation; lets a write that overlapped a flush tell which of its
+    // snapshot's rows are still queued.
+    private long _outboxRemoved;
     private (TenantRegistry Registry, BudgetLimits? Override, BudgetRules Rules)? _rules;
 
     /// <summary>Creates the grain; the runtime supplies its state and services.</summary>

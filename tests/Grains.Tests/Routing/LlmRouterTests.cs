@@ -33,6 +33,13 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         },
     };
 
+    /// <summary>The tenant's ledger rows, after the grain has sent the rows of every call that returned.</summary>
+    private async Task<OrleansTenancy.Ledger.ExecutionPage> Rows(string tenant)
+    {
+        await fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant).FlushUsageAsync();
+        return await fixture.Ledger.ListExecutionsAsync(tenant, 10, null);
+    }
+
     private async Task<BudgetStatus> Status(string tenant) => await fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant).GetStatusAsync();
 
     private static LimitStatus DailyCost(BudgetStatus status) =>
@@ -51,7 +58,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         Assert.True(result.EstimatedCostUsd >= result.CostUsd);
         Assert.Equal(result.CostUsd, DailyCost(await Status(tenant)).Spent);
         Assert.Equal(0m, DailyCost(await Status(tenant)).Reserved);
-        var row = Assert.Single((await fixture.Ledger.ListExecutionsAsync(tenant, 10, null)).Items);
+        var row = Assert.Single((await Rows(tenant)).Items);
         Assert.Equal(result.CostUsd, row.CostUsd);
         Assert.Equal(result.EstimatedCostUsd, row.EstimatedCostUsd);
         Assert.Equal("ok", row.Status);
@@ -119,7 +126,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
             return ValueTask.CompletedTask;
         }, disconnect.Token));
 
-        var row = Assert.Single((await fixture.Ledger.ListExecutionsAsync(tenant, 10, null)).Items);
+        var row = Assert.Single((await Rows(tenant)).Items);
         Assert.Equal("cancelled", row.Status);
         Assert.True(row.CostUsd > 0, "a disconnected stream was recorded at $0");
         Assert.Equal(row.CostUsd, DailyCost(await Status(tenant)).Spent);
@@ -161,7 +168,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         var refused = await Assert.ThrowsAsync<RouteRefusedException>(() => router.StreamAsync(Call(tenant), (_, _) => ValueTask.CompletedTask));
 
         Assert.Equal(RouteRefusal.Upstream, refused.Reason);
-        var row = Assert.Single((await fixture.Ledger.ListExecutionsAsync(tenant, 10, null)).Items);
+        var row = Assert.Single((await Rows(tenant)).Items);
         Assert.Equal("incomplete", row.Status);
         Assert.True(row.CostUsd > 0);
         Assert.False((await fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant).ReconcileAsync()).Changed);
@@ -179,7 +186,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
 
         Assert.Equal(RouteRefusal.BudgetDenied, refused.Reason);
         Assert.DoesNotContain(fixture.Simulator.Requests.Recent, r => r.ModelUsed == Gpt4o);
-        var rows = (await fixture.Ledger.ListExecutionsAsync(tenant, 10, null)).Items;
+        var rows = (await Rows(tenant)).Items;
         Assert.Equal("error", Assert.Single(rows).Status);
         Assert.Equal(0m, DailyCost(await Status(tenant)).Reserved);
     }
@@ -194,7 +201,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         var result = await router.CompleteAsync(Call(tenant, model: "sim/error-502", fallbacks: [Mini]));
 
         Assert.Equal(Mini, result.Model);
-        var rows = (await fixture.Ledger.ListExecutionsAsync(tenant, 10, null)).Items;
+        var rows = (await Rows(tenant)).Items;
         Assert.Equal(2, rows.Count);
         Assert.Equal(result.CostUsd, rows.Single(r => r.Status == "ok").CostUsd);
         Assert.Equal(0m, rows.Single(r => r.Status == "error").CostUsd);
@@ -240,7 +247,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         var daily = DailyCost(await Status(tenant));
         Assert.Equal(0m, daily.Reserved);
         Assert.Equal(0m, daily.Spent);
-        Assert.Equal("error", Assert.Single((await fixture.Ledger.ListExecutionsAsync(tenant, 10, null)).Items).Status);
+        Assert.Equal("error", Assert.Single((await Rows(tenant)).Items).Status);
     }
 
     [Fact]
@@ -357,7 +364,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         Assert.Equal(first.Response!.Choices[0].Message!.Content!.GetText(), second.Response!.Choices[0].Message!.Content!.GetText());
         Assert.Equal(2, probe.Tags("llm_cache_misses_total").Count());
         Assert.Single(probe.Tags("llm_cache_hits_total"));
-        var rows = (await fixture.Ledger.ListExecutionsAsync(tenant, 10, null)).Items;
+        var rows = (await Rows(tenant)).Items;
         Assert.Equal(2, rows.Count);
         Assert.Equal(0m, rows.Single(r => r.Cached).CostUsd);
         Assert.False((await fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant).ReconcileAsync()).Changed);

@@ -132,6 +132,7 @@ public sealed class TenantGrainBudgetTests(TenantClusterFixture fixture)
         Assert.Equal(ReleaseResult.Released, released);
         Assert.Equal(ReleaseResult.AlreadyReleased, releasedAgain);
         Assert.Equal(ReleaseResult.AlreadySettled, releaseAfterSettle);
+        await grain.FlushUsageAsync();
         var page = await fixture.Ledger.ListExecutionsAsync(slug, 10, null);
         Assert.Equal(2, page.Items.Count);
         var settledRow = page.Items.Single(r => r.RequestId == "s1");
@@ -194,6 +195,7 @@ public sealed class TenantGrainBudgetTests(TenantClusterFixture fixture)
         var limits = (await grain.GetStatusAsync()).Limits.Where(l => l.Workspace is null && l.Metric == BudgetMetric.CostUsd).ToList();
         Assert.Equal(0m, limits.Single(l => l.Period == BudgetPeriod.Day).Spent);
         Assert.Equal(0.3m, limits.Single(l => l.Period == BudgetPeriod.Month).Spent);
+        await grain.FlushUsageAsync();
         var previousDay = await fixture.Ledger.GetTotalsAsync(slug, null, midnight.AddDays(-1), midnight);
         Assert.Equal(0.3m, previousDay.CostUsd);
         Assert.False((await grain.ReconcileAsync()).Changed);
@@ -211,6 +213,7 @@ public sealed class TenantGrainBudgetTests(TenantClusterFixture fixture)
         var outcome = await grain.SettleAsync(new SettleRequest { RequestId = "slow", ActualCostUsd = 0.25m, PromptTokens = 3, CompletionTokens = 4 }, Ok);
 
         Assert.Equal(SettleResult.SettledAfterExpiry, outcome.Result);
+        await grain.FlushUsageAsync();
         var row = Assert.Single((await fixture.Ledger.ListExecutionsAsync(slug, 10, null)).Items);
         Assert.Equal(reservedAt, row.CreatedAt);
         Assert.Equal("main", row.Workspace);
