@@ -58,14 +58,15 @@ public sealed partial class LlmRouter
 
         await using (stream)
         {
-            long completionChars = 0;
+            // Estimated from the streamed text itself (script-aware), for a stream that ends without upstream's usage.
+            long streamedTokens = 0;
             try
             {
                 await foreach (var chunk in stream.ReadChunksAsync(cancellationToken))
                 {
                     foreach (var choice in chunk.Choices)
                     {
-                        completionChars += choice.Delta?.Content?.Length ?? 0;
+                        streamedTokens += TokenEstimator.EstimateText(choice.Delta?.Content);
                     }
 
                     await onChunk(chunk, cancellationToken);
@@ -77,7 +78,7 @@ public sealed partial class LlmRouter
                 // prompt and the streamed text), never zero.
                 var consumed = stream.Usage is { } partial
                     ? new Consumed(partial.PromptTokens, partial.CompletionTokens, partial.Cost)
-                    : new Consumed(attempt.Estimate.PromptTokens, TokenEstimator.EstimateText(new string('x', (int)Math.Min(completionChars, int.MaxValue))), null);
+                    : new Consumed(attempt.Estimate.PromptTokens, streamedTokens, null);
                 var status = error is OperationCanceledException ? UsageStatus.Cancelled : stream.OutputStarted ? UsageStatus.Incomplete : UsageStatus.Error;
                 if (!stream.OutputStarted && error is OpenRouterException { ChargeMayHaveOccurred: false })
                 {
@@ -99,7 +100,7 @@ public sealed partial class LlmRouter
             var usage = stream.Usage;
             var final = new Consumed(
                 usage?.PromptTokens ?? attempt.Estimate.PromptTokens,
-                usage?.CompletionTokens ?? TokenEstimator.EstimateText(new string('x', (int)Math.Min(completionChars, int.MaxValue))),
+                usage?.CompletionTokens ?? streamedTokens,
                 usage?.Cost);
             return await SettleAsync(tenant, plan, attempt, requestId, final, UsageStatus.Ok, stream.Model ?? attempt.Model, stream.Provider, started);
         }

@@ -16,7 +16,7 @@ public sealed class PriceRefreshTests
         var data = Path.Combine(Path.GetTempPath(), "price-refresh-" + Guid.NewGuid().ToString("N"));
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", data);
             b.UseSetting("OpenRouter:BaseUrl", simulator.BaseUrl.ToString());
@@ -43,7 +43,7 @@ public sealed class PriceRefreshTests
         var data = Path.Combine(Path.GetTempPath(), "price-refresh-" + Guid.NewGuid().ToString("N"));
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", data);
             b.UseSetting("OpenRouter:BaseUrl", "http://127.0.0.1:9/api/v1");
@@ -60,16 +60,5 @@ public sealed class PriceRefreshTests
         {
             Directory.Delete(data, recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansTenancy.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir!.FullName;
     }
 }

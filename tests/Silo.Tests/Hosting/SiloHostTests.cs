@@ -112,7 +112,7 @@ public sealed class SiloHostTests : IDisposable
     [Fact]
     public void Validate_tenants_exits_0_for_the_shipped_examples()
     {
-        var shipped = Path.Combine(RepositoryRoot(), "tenants");
+        var shipped = Path.Combine(RepositoryPaths.Root(), "tenants");
         using var output = new StringWriter();
         using var error = new StringWriter();
 
@@ -134,16 +134,5 @@ public sealed class SiloHostTests : IDisposable
 
         Assert.Equal(handled, ValidateTenantsCommand.TryRun(args, output, error, out var exitCode));
         Assert.Equal(expectedExit, exitCode);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansTenancy.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("OrleansTenancy.sln not found above the test binaries.");
     }
 }

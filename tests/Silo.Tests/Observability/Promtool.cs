@@ -30,7 +30,7 @@ internal static class Promtool
         if (found is not null)
             return found;
 
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root();
         var script = System.IO.Path.Combine(root, "deploy", "install-deps.sh");
         using (var install = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
         {
@@ -53,16 +53,4 @@ internal static class Promtool
             .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => System.IO.Path.Combine(dir, "promtool"))
             .FirstOrDefault(File.Exists);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "OrleansTenancy.sln")))
-                return dir.FullName;
-        }
-
-        throw new InvalidOperationException(
-            $"promtool is not on PATH and no OrleansTenancy.sln was found above '{AppContext.BaseDirectory}' to run deploy/install-deps.sh from.");
-    }
 }
