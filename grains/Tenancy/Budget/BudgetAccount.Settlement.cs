@@ -48,6 +48,7 @@ public sealed partial class BudgetAccount
             AddSpent(State.Tenant, finished.DayKey, finished.MonthKey, usage);
             AddSpent(WorkspaceCounters(workspace), finished.DayKey, finished.MonthKey, usage);
             finished.Kind = FinishKind.Settled;
+            State.ExpiredCount--;
             finished.FinishedAt = now;
             reservation = finished.Expired;
             finished.Expired = null;
@@ -173,6 +174,7 @@ public sealed partial class BudgetAccount
             Expired = expired,
         };
         State.RecentlyFinished.Add(finished);
+        State.ExpiredCount += kind == FinishKind.Expired ? 1 : 0;
         _recentById[requestId] = finished;
         TrimRecent(now);
     }
@@ -198,6 +200,7 @@ public sealed partial class BudgetAccount
         for (var i = 0; i < drop; i++)
         {
             var old = recent[i];
+            State.ExpiredCount -= old.Kind == FinishKind.Expired ? 1 : 0;
             if (_recentById.TryGetValue(old.RequestId, out var indexed) && ReferenceEquals(indexed, old))
             {
                 _recentById.Remove(old.RequestId);

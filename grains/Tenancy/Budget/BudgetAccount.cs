@@ -46,9 +46,11 @@ public sealed partial class BudgetAccount
         state.Reservations ??= new Dictionary<string, Reservation>(StringComparer.Ordinal);
         state.RecentlyFinished ??= [];
         _recentById = new Dictionary<string, FinishedRequest>(state.RecentlyFinished.Count, StringComparer.Ordinal);
+        state.ExpiredCount = 0;
         foreach (var finished in state.RecentlyFinished)
         {
             _recentById[finished.RequestId] = finished;
+            state.ExpiredCount += finished.Kind == FinishKind.Expired ? 1 : 0;
         }
 
         RecomputeNextExpiry();

@@ -31,12 +31,25 @@ public sealed class BudgetAccountState
     public List<FinishedRequest> RecentlyFinished { get; set; } = [];
 
     /// <summary>The persisted part of <see cref="RecentlyFinished"/>: reservations that expired and may still be settled late.</summary>
+    /// <remarks>Read on every state write: when nothing expired (the usual case) it costs nothing instead of a scan of
+    /// up to <see cref="BudgetAccountOptions.RecentRequestCapacity"/> finished ids.</remarks>
     [JsonPropertyName("expiredUnsettled")]
     public List<FinishedRequest> ExpiredUnsettled
     {
-        get => RecentlyFinished.FindAll(f => f.Kind == FinishKind.Expired);
-        set => RecentlyFinished.AddRange(value ?? []);
+        get => ExpiredCount == 0 ? [] : RecentlyFinished.FindAll(f => f.Kind == FinishKind.Expired);
+        set
+        {
+            foreach (var finished in value ?? [])
+            {
+                RecentlyFinished.Add(finished);
+                ExpiredCount += finished.Kind == FinishKind.Expired ? 1 : 0;
+            }
+        }
     }
+
+    /// <summary>How many entries of <see cref="RecentlyFinished"/> are <see cref="FinishKind.Expired"/>; kept by <see cref="BudgetAccount"/>.</summary>
+    [JsonIgnore]
+    internal int ExpiredCount { get; set; }
 }
 
 /// <summary>The day and month counters of one scope (the tenant or one workspace).</summary>

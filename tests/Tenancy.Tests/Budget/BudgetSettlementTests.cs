@@ -222,6 +222,27 @@ public class BudgetSettlementTests
     }
 
     [Fact]
+    public void Expired_reservations_are_persisted_until_settled_late_or_forgotten()
+    {
+        var h = new AccountHarness(_hardDollar, options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(1), RecentRequestRetention = TimeSpan.FromHours(1) });
+        h.Reserve(0.5m, id: "late");
+        h.Reserve(0.1m, id: "lost");
+        h.Settle("done", 0.01m);
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(2, h.Account.ExpireStale(h.Now));
+        Assert.Equal(["late", "lost"], h.State.ExpiredUnsettled.Select(f => f.RequestId).Order().ToArray());
+
+        h.Settle("late", 0.2m);
+        Assert.Equal(["lost"], h.State.ExpiredUnsettled.Select(f => f.RequestId).ToArray());
+
+        // A reloaded account still knows the expired id, and forgets it after the retention like any other.
+        var reloaded = new BudgetAccount(System.Text.Json.JsonSerializer.Deserialize<BudgetAccountState>(System.Text.Json.JsonSerializer.Serialize(h.State))!);
+        Assert.Equal(["lost"], reloaded.State.ExpiredUnsettled.Select(f => f.RequestId).ToArray());
+        reloaded.Settle(new SettleRequest { RequestId = "two-days-later", ActualCostUsd = 0.01m }, h.Rules, h.Now.AddDays(2)); // default retention: 24 h
+        Assert.Empty(reloaded.State.ExpiredUnsettled);
+    }
+
+    [Fact]
     public void Finished_ids_are_forgotten_after_the_retention()
     {
         var h = new AccountHarness(new BudgetLimits(), options: new BudgetAccountOptions { RecentRequestRetention = TimeSpan.FromHours(1) });
