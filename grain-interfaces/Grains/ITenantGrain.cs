@@ -44,8 +44,9 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<BudgetStatus> ConfigureBudgetAsync(BudgetLimits? limits);
 
     /// <summary>
-    /// Sends the usage rows of every settle and release that has returned to the usage ledger now (they are otherwise
-    /// sent right after each state write, behind the callers), so that a usage query that follows sees them.
+    /// Sends the usage rows of every settle and release received before this call to the usage ledger now (they are
+    /// otherwise sent right after each state write, behind the callers), so that a usage query that follows sees them.
+    /// A settle still on its way to storage is waited for first.
     /// </summary>
     /// <exception cref="InvalidOperationException">The usage ledger could not be written; the rows stay queued and are retried.</exception>
     Task FlushUsageAsync();

@@ -11,6 +11,7 @@ public sealed class ManualTimeProvider : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private readonly DateTimeOffset _origin;
     private DateTimeOffset _now;
+    private TaskCompletionSource? _nextTimerArmed;
 
     /// <summary>Creates a clock at <paramref name="start"/> (default 2026-01-01T00:00Z).</summary>
     public ManualTimeProvider(DateTimeOffset? start = null)
@@ -44,6 +45,19 @@ public sealed class ManualTimeProvider : TimeProvider
         var timer = new ManualTimer(this, callback, state);
         timer.Change(dueTime, period);
         return timer;
+    }
+
+    /// <summary>
+    /// Completes when a timer is next armed (created with a due time, or changed to one). Code that arms its timer on
+    /// another thread (a retry loop after a failure, say) can be waited for this way before the clock is advanced.
+    /// </summary>
+    public Task WhenTimerArmed()
+    {
+        lock (_lock)
+        {
+            _nextTimerArmed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _nextTimerArmed.Task;
+        }
     }
 
     /// <summary>Moves the clock forward by <paramref name="delta"/>, firing every timer that falls due on the way.</summary>
@@ -97,6 +111,8 @@ public sealed class ManualTimeProvider : TimeProvider
 
             timer.DueAt = _now + dueTime;
             _timers.Add(timer);
+            _nextTimerArmed?.TrySetResult();
+            _nextTimerArmed = null;
         }
     }
 

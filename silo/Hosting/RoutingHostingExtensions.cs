@@ -29,7 +29,19 @@ public static partial class RoutingHostingExtensions
         // After the upstream host (hosted services start in registration order), so prices come from the simulator too.
         builder.Services.AddSingleton<PriceCatalogRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PriceCatalogRefresher>());
+
+        // Registered after the grain runtime, so it stops before it (hosted services stop in reverse order): the
+        // settlements still in flight reach the tenant grains before they are deactivated.
+        builder.Services.AddHostedService(sp => new SettlementDrain(sp.GetRequiredService<BackgroundSettlements>()));
         return builder;
+    }
+
+    /// <summary>On shutdown, waits for the settlements sent behind answers (bounded by the host's shutdown timeout).</summary>
+    private sealed class SettlementDrain(BackgroundSettlements settlements) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => settlements.DrainAsync(cancellationToken);
     }
 
     /// <summary>Starts (and stops) the embedded simulator when there is no upstream key, and logs which upstream is used.</summary>

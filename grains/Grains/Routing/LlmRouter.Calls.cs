@@ -31,7 +31,7 @@ public sealed partial class LlmRouter
         var usage = result.Usage;
         var consumed = new Consumed(usage?.PromptTokens ?? attempt.Estimate.PromptTokens, usage?.CompletionTokens ?? 0, usage?.Cost);
         var model = result.Model ?? attempt.Model;
-        var settled = await SettleAsync(tenant, plan, attempt, requestId, consumed, UsageStatus.Ok, model, result.Response.Provider, started);
+        var settled = Settle(tenant, plan, attempt, requestId, consumed, UsageStatus.Ok, model, result.Response.Provider, started);
         return settled with { Response = result.Response };
     }
 
@@ -86,7 +86,7 @@ public sealed partial class LlmRouter
                 }
                 else
                 {
-                    await SettleAsync(tenant, plan, attempt, requestId, consumed, status, stream.Model ?? attempt.Model, stream.Provider, started);
+                    Settle(tenant, plan, attempt, requestId, consumed, status, stream.Model ?? attempt.Model, stream.Provider, started);
                 }
 
                 if (Refusal(error, plan) is { } refusal)
@@ -102,7 +102,7 @@ public sealed partial class LlmRouter
                 usage?.PromptTokens ?? attempt.Estimate.PromptTokens,
                 usage?.CompletionTokens ?? streamedTokens,
                 usage?.Cost);
-            return await SettleAsync(tenant, plan, attempt, requestId, final, UsageStatus.Ok, stream.Model ?? attempt.Model, stream.Provider, started);
+            return Settle(tenant, plan, attempt, requestId, final, UsageStatus.Ok, stream.Model ?? attempt.Model, stream.Provider, started);
         }
     }
 
@@ -120,7 +120,11 @@ public sealed partial class LlmRouter
 
     private static OpenRouterCallOptions CallOptions(string requestId) => new() { RequestId = requestId };
 
-    private async Task<RouteResult> SettleAsync(
+    /// <summary>
+    /// Sends the settlement of a call to its tenant and returns the call's result without waiting for the settlement to
+    /// be durable (see <see cref="BackgroundSettlements"/> for why that loses no money).
+    /// </summary>
+    private RouteResult Settle(
         ITenantGrain tenant, RoutePlan plan, PlannedAttempt attempt, string requestId, Consumed consumed, string status,
         string model, string? provider, long startedTimestamp)
     {
@@ -128,16 +132,16 @@ public sealed partial class LlmRouter
 
         // OpenRouter's usage.cost is what the account is charged; without it, tokens at the model's price.
         var cost = consumed.CostUsd ?? CostEstimator.Cost(attempt.Price, consumed.PromptTokens, consumed.CompletionTokens);
-        await tenant.SettleAsync(
-            new SettleRequest
-            {
-                RequestId = requestId,
-                Workspace = plan.Context.Workspace,
-                ActualCostUsd = cost,
-                PromptTokens = consumed.PromptTokens,
-                CompletionTokens = consumed.CompletionTokens,
-            },
-            Details(plan, status, model, provider, latency));
+        var settlement = new SettleRequest
+        {
+            RequestId = requestId,
+            Workspace = plan.Context.Workspace,
+            ActualCostUsd = cost,
+            PromptTokens = consumed.PromptTokens,
+            CompletionTokens = consumed.CompletionTokens,
+        };
+        var details = Details(plan, status, model, provider, latency);
+        _settlements.Start(() => tenant.SettleAsync(settlement, details), plan.Context.Tenant, requestId);
         _metrics.RecordRequest(plan.Context, model, status, latency, consumed.PromptTokens, consumed.CompletionTokens, attempt.Estimate.CostUsd, cost, provider);
         return new RouteResult
         {
@@ -170,7 +174,7 @@ public sealed partial class LlmRouter
     {
         if (charged is { } consumed)
         {
-            await SettleAsync(tenant, plan, attempt, requestId, consumed, status, attempt.Model, null, startedTimestamp);
+            Settle(tenant, plan, attempt, requestId, consumed, status, attempt.Model, null, startedTimestamp);
             return;
         }
 

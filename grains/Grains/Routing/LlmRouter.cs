@@ -41,6 +41,7 @@ public sealed partial class LlmRouter : ILlmRouter
     private readonly OpenRouterClient _upstream;
     private readonly TenancyOptions _tenancy;
     private readonly TenantRateLimiter _rates;
+    private readonly BackgroundSettlements _settlements;
     private readonly LlmMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<LlmRouter> _logger;
@@ -54,6 +55,7 @@ public sealed partial class LlmRouter : ILlmRouter
         OpenRouterClient upstream,
         IOptions<TenancyOptions> tenancy,
         TenantRateLimiter rates,
+        BackgroundSettlements settlements,
         LlmMetrics metrics,
         TimeProvider time,
         ILogger<LlmRouter> logger)
@@ -65,6 +67,7 @@ public sealed partial class LlmRouter : ILlmRouter
         _upstream = upstream;
         _tenancy = tenancy.Value;
         _rates = rates;
+        _settlements = settlements;
         _metrics = metrics;
         _time = time;
         _logger = logger;

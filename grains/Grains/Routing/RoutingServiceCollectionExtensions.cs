@@ -26,6 +26,7 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new PriceCatalogHolder(PriceCatalog.LoadEmbedded()));
         services.TryAddSingleton<TenantRateLimiter>();
+        services.TryAddSingleton<BackgroundSettlements>();
         services.TryAddSingleton(sp => new LlmMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddOptions<TenancyOptions>().BindConfiguration("Tenancy");
         services.TryAddSingleton<ILlmRouter, LlmRouter>();

@@ -193,6 +193,15 @@ public sealed partial class TenantGrain
     public async Task FlushUsageAsync()
     {
         await EnsureLoadedAsync();
+
+        // A barrier: usage recorded before this call may still be on its way to storage; only stored rows may be sent.
+        Task durable;
+        lock (_gate)
+        {
+            durable = _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask;
+        }
+
+        await durable;
         await FlushOutboxAsync();
         int pending;
         lock (_gate)

@@ -73,6 +73,7 @@ public sealed class RouterFixture : IAsyncLifetime
             upstream,
             Options.Create(new TenancyOptions { Strict = strict }),
             new TenantRateLimiter(rateClock ?? Time),
+            new BackgroundSettlements(Time, NullLogger<BackgroundSettlements>.Instance),
             metrics,
             Time,
             NullLogger<LlmRouter>.Instance);
