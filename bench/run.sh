@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark behind docs/PERFORMANCE.md, one after another, and keeps each output in bench/out/.
 # Usage: bash bench/run.sh [calls|reservations|memory|state-size|gateway ...]   (no argument: all of them)
-# Needs PostgreSQL for the reservation runs: bash deploy/postgres.sh start (127.0.0.1:55432).
+# The reservation runs start their own PostgreSQL with production durability (fsync=on, synchronous_commit=on) on
+# 127.0.0.1:55434, and repeat the one-hot-tenant PostgreSQL run on the test server (fsync=off, 127.0.0.1:55432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -16,12 +17,15 @@ for mode in "${modes[@]}"; do
     calls)
       (cd "$out" && dotnet ../OrleansTenancy.Benchmarks/bin/Release/net10.0/OrleansTenancy.Benchmarks.dll calls) | tee "$out/calls.txt" ;;
     reservations)
+      durable=$(PGDURABLE=1 PGPORT=55434 PGDATA=/tmp/orleans-tenancy-pg-durable bash deploy/postgres.sh start)
       for store in sqlite postgres; do
         for tenants in 1 1000; do
           "${bench[@]}" reservations --store "$store" --tenants "$tenants" --duration 10 --warmup 2 --concurrency 64 \
-            | tee "$out/reservations-$store-$tenants.txt"
+            --postgres "$durable" | tee "$out/reservations-$store-$tenants.txt"
         done
-      done ;;
+      done
+      "${bench[@]}" reservations --store postgres --tenants 1 --duration 10 --warmup 2 --concurrency 64 \
+        --postgres "$(bash deploy/postgres.sh start)" | tee "$out/reservations-postgres-1-fsync-off.txt" ;;
     memory)
       "${bench[@]}" memory --count 100000 | tee "$out/memory.txt" ;;
     state-size)

@@ -4,11 +4,16 @@
 #
 #   deploy/postgres.sh start|stop|status
 #
-# Environment: PGPORT (default 55432), PGDATA (default /tmp/orleans-tenancy-pg).
+# Environment: PGPORT (default 55432), PGDATA (default /tmp/orleans-tenancy-pg), PGDURABLE (default 0).
+# The test server runs with fsync=off: nothing it holds needs to survive a power cut, and tests run faster. With
+# PGDURABLE=1 the server keeps PostgreSQL's default durability (fsync=on, synchronous_commit=on), as a production
+# server would; the benchmarks use that, on their own PGDATA and port:
+#   PGDURABLE=1 PGPORT=55434 PGDATA=/tmp/orleans-tenancy-pg-durable deploy/postgres.sh start
 set -euo pipefail
 
 PGPORT="${PGPORT:-55432}"
 PGDATA="${PGDATA:-/tmp/orleans-tenancy-pg}"
+PGDURABLE="${PGDURABLE:-0}"
 PGHOST=127.0.0.1
 CONNECTION_STRING="Host=${PGHOST};Port=${PGPORT};Username=postgres;Database=postgres"
 
@@ -66,10 +71,15 @@ start() {
     chmod 700 "$PGDATA"
     as_postgres "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
   fi
+  local durability="-c fsync=off" mode="fsync=off"
+  if [ "$PGDURABLE" = 1 ]; then
+    durability="-c fsync=on -c synchronous_commit=on"
+    mode="durable: fsync=on, synchronous_commit=on"
+  fi
   # -k puts the Unix socket inside the data folder so no system-wide directory is needed.
   as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 30 -l "$PGDATA/server.log" \
-    -o "-c listen_addresses=${PGHOST} -p ${PGPORT} -k ${PGDATA} -c fsync=off -c max_connections=200" start >/dev/null
-  echo "postgres.sh: running on ${PGHOST}:${PGPORT} (data: ${PGDATA}, log: ${PGDATA}/server.log)" >&2
+    -o "-c listen_addresses=${PGHOST} -p ${PGPORT} -k ${PGDATA} ${durability} -c max_connections=200" start >/dev/null
+  echo "postgres.sh: running on ${PGHOST}:${PGPORT} (${mode}; data: ${PGDATA}, log: ${PGDATA}/server.log)" >&2
   echo "$CONNECTION_STRING"
 }
 
