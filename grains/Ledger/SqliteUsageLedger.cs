@@ -79,6 +79,8 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
     protected override async Task<LedgerInsertResult> InsertAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // After opening: the first open applies migrations, which take the write turn themselves.
+        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
         await using var command = InsertCommand(connection);
         return await InsertOneAsync(command, record, cancellationToken).ConfigureAwait(false);
     }
@@ -87,6 +89,8 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
     protected override async Task<IReadOnlyList<LedgerInsertResult>> InsertBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // After opening: the first open applies migrations, which take the write turn themselves.
+        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = InsertCommand(connection);
         command.Transaction = transaction;

@@ -47,6 +47,7 @@ public static class SqliteFiles
             Directory.CreateDirectory(folder);
         }
 
+        using var turn = await SqliteWriteGate.EnterAsync(filePath, cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(connectionString, cancellationToken).ConfigureAwait(false);
         await using (var wal = connection.CreateCommand())
         {

@@ -79,6 +79,8 @@ public sealed class SqliteGrainStorage : JsonGrainStorage, IDisposable
     private protected override async Task InsertRecordAsync(StorageKey key, string payload, string newETag, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // After opening: the first open applies migrations, which take the write turn themselves.
+        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, key, """
             INSERT INTO grain_state (service_id, grain_type, grain_key, state_name, etag, payload, modified_at)
             VALUES ($service, $type, $key, $state, $newETag, $payload, $now)
@@ -96,6 +98,8 @@ public sealed class SqliteGrainStorage : JsonGrainStorage, IDisposable
     private protected override async Task UpdateRecordAsync(StorageKey key, string payload, string expectedETag, string newETag, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // After opening: the first open applies migrations, which take the write turn themselves.
+        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, key,
             "UPDATE grain_state SET payload = $payload, etag = $newETag, modified_at = $now WHERE " + KeyFilter + " AND etag = $expected");
         command.Parameters.AddWithValue("$payload", payload);
@@ -111,6 +115,8 @@ public sealed class SqliteGrainStorage : JsonGrainStorage, IDisposable
     private protected override async Task DeleteRecordAsync(StorageKey key, string? expectedETag, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // After opening: the first open applies migrations, which take the write turn themselves.
+        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
         if (expectedETag is null)
         {
             var stored = await StoredETagAsync(connection, key, cancellationToken).ConfigureAwait(false);
