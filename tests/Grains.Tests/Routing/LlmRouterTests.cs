@@ -380,6 +380,8 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         var (router, _) = fixture.Router();
 
         var result = await router.CompleteAsync(Call(tenant));
+        // The answer does not wait for the settlement to be stored; the flush does.
+        await fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant).FlushUsageAsync();
 
         var published = probes.SelectMany(p => p.Measurements)
             .Where(m => m.Name == "tenant_budget_remaining_usd" && m.Tags["tenant"] == tenant)
