@@ -78,30 +78,30 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
     /// <inheritdoc />
     protected override async Task<LedgerInsertResult> InsertAsync(UsageRecord record, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        // After opening: the first open applies migrations, which take the write turn themselves.
-        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
-        await using var command = InsertCommand(connection);
-        return await InsertOneAsync(command, record, cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await SqliteWriteBatcher.For(FilePath).RunAsync(_connectionString, async connection =>
+        {
+            await using var command = InsertCommand(connection);
+            return await InsertOneAsync(command, record).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     protected override async Task<IReadOnlyList<LedgerInsertResult>> InsertBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        // After opening: the first open applies migrations, which take the write turn themselves.
-        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = InsertCommand(connection);
-        command.Transaction = transaction;
-        var results = new LedgerInsertResult[records.Count];
-        for (var i = 0; i < records.Count; i++)
+        // One write of the file's shared queue: the rows commit together (with other writers' statements), or none do.
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await SqliteWriteBatcher.For(FilePath).RunAsync<IReadOnlyList<LedgerInsertResult>>(_connectionString, async connection =>
         {
-            results[i] = await InsertOneAsync(command, records[i], cancellationToken).ConfigureAwait(false);
-        }
+            await using var command = InsertCommand(connection);
+            var results = new LedgerInsertResult[records.Count];
+            for (var i = 0; i < records.Count; i++)
+            {
+                results[i] = await InsertOneAsync(command, records[i]).ConfigureAwait(false);
+            }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return results;
+            return results;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static SqliteCommand InsertCommand(SqliteConnection connection)
@@ -125,7 +125,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
         return command;
     }
 
-    private static async Task<LedgerInsertResult> InsertOneAsync(SqliteCommand command, UsageRecord record, CancellationToken cancellationToken)
+    private static async Task<LedgerInsertResult> InsertOneAsync(SqliteCommand command, UsageRecord record)
     {
         var p = command.Parameters;
         p["$request_id"].Value = record.RequestId;
@@ -143,7 +143,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
         p["$status"].Value = record.Status;
         p["$cached"].Value = record.Cached ? 1 : 0;
         p["$created_us"].Value = UsageLedgerValidation.ToUnixMicroseconds(record.CreatedAt);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
+        return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 1
             ? LedgerInsertResult.Recorded
             : LedgerInsertResult.AlreadyRecorded;
     }
@@ -153,6 +153,12 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
     private static decimal FromNanos(long nanos) => nanos / NanosPerDollar;
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await SqliteFiles.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
     {
         if (!_initialized)
         {
@@ -170,7 +176,5 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
                 _initLock.Release();
             }
         }
-
-        return await SqliteFiles.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -78,62 +78,78 @@ public sealed class SqliteGrainStorage : JsonGrainStorage, IDisposable
 
     private protected override async Task InsertRecordAsync(StorageKey key, string payload, string newETag, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        // After opening: the first open applies migrations, which take the write turn themselves.
-        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, key, """
-            INSERT INTO grain_state (service_id, grain_type, grain_key, state_name, etag, payload, modified_at)
-            VALUES ($service, $type, $key, $state, $newETag, $payload, $now)
-            ON CONFLICT DO NOTHING
-            """);
-        command.Parameters.AddWithValue("$newETag", newETag);
-        command.Parameters.AddWithValue("$payload", payload);
-        command.Parameters.AddWithValue("$now", Now());
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        var now = Now();
+        await WriteAsync(async connection =>
         {
-            throw Conflict(key, "first write", await StoredETagAsync(connection, key, cancellationToken).ConfigureAwait(false), null);
-        }
+            await using var command = Command(connection, key, """
+                INSERT INTO grain_state (service_id, grain_type, grain_key, state_name, etag, payload, modified_at)
+                VALUES ($service, $type, $key, $state, $newETag, $payload, $now)
+                ON CONFLICT DO NOTHING
+                """);
+            command.Parameters.AddWithValue("$newETag", newETag);
+            command.Parameters.AddWithValue("$payload", payload);
+            command.Parameters.AddWithValue("$now", now);
+            if (await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 0)
+            {
+                throw Conflict(key, "first write", await StoredETagAsync(connection, key).ConfigureAwait(false), null);
+            }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private protected override async Task UpdateRecordAsync(StorageKey key, string payload, string expectedETag, string newETag, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        // After opening: the first open applies migrations, which take the write turn themselves.
-        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, key,
-            "UPDATE grain_state SET payload = $payload, etag = $newETag, modified_at = $now WHERE " + KeyFilter + " AND etag = $expected");
-        command.Parameters.AddWithValue("$payload", payload);
-        command.Parameters.AddWithValue("$newETag", newETag);
-        command.Parameters.AddWithValue("$expected", expectedETag);
-        command.Parameters.AddWithValue("$now", Now());
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        var now = Now();
+        await WriteAsync(async connection =>
         {
-            throw Conflict(key, "write", await StoredETagAsync(connection, key, cancellationToken).ConfigureAwait(false), expectedETag);
-        }
+            await using var command = Command(connection, key,
+                "UPDATE grain_state SET payload = $payload, etag = $newETag, modified_at = $now WHERE " + KeyFilter + " AND etag = $expected");
+            command.Parameters.AddWithValue("$payload", payload);
+            command.Parameters.AddWithValue("$newETag", newETag);
+            command.Parameters.AddWithValue("$expected", expectedETag);
+            command.Parameters.AddWithValue("$now", now);
+            if (await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 0)
+            {
+                throw Conflict(key, "write", await StoredETagAsync(connection, key).ConfigureAwait(false), expectedETag);
+            }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private protected override async Task DeleteRecordAsync(StorageKey key, string? expectedETag, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        // After opening: the first open applies migrations, which take the write turn themselves.
-        using var turn = await SqliteWriteGate.EnterAsync(FilePath, cancellationToken).ConfigureAwait(false);
-        if (expectedETag is null)
+        await WriteAsync(async connection =>
         {
-            var stored = await StoredETagAsync(connection, key, cancellationToken).ConfigureAwait(false);
-            if (stored is not null)
+            if (expectedETag is null)
             {
-                throw Conflict(key, "clear", stored, null);
+                if (await StoredETagAsync(connection, key).ConfigureAwait(false) is { } stored)
+                {
+                    throw Conflict(key, "clear", stored, null);
+                }
+
+                return;
             }
 
-            return;
+            await using var command = Command(connection, key, "DELETE FROM grain_state WHERE " + KeyFilter + " AND etag = $expected");
+            command.Parameters.AddWithValue("$expected", expectedETag);
+            if (await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 0)
+            {
+                throw Conflict(key, "clear", await StoredETagAsync(connection, key).ConfigureAwait(false), expectedETag);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a write in the file's shared write queue (committed with the writes of other grains and the ledger).</summary>
+    private async Task WriteAsync(Func<SqliteConnection, Task> write, CancellationToken cancellationToken)
+    {
+        if (!_initialized)
+        {
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var command = Command(connection, key, "DELETE FROM grain_state WHERE " + KeyFilter + " AND etag = $expected");
-        command.Parameters.AddWithValue("$expected", expectedETag);
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        await SqliteWriteBatcher.For(FilePath).RunAsync(_connectionString, async connection =>
         {
-            throw Conflict(key, "clear", await StoredETagAsync(connection, key, cancellationToken).ConfigureAwait(false), expectedETag);
-        }
+            await write(connection).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private const string KeyFilter = "service_id = $service AND grain_type = $type AND grain_key = $key AND state_name = $state";
@@ -149,10 +165,10 @@ public sealed class SqliteGrainStorage : JsonGrainStorage, IDisposable
         return command;
     }
 
-    private static async Task<string?> StoredETagAsync(SqliteConnection connection, StorageKey key, CancellationToken cancellationToken)
+    private static async Task<string?> StoredETagAsync(SqliteConnection connection, StorageKey key)
     {
         await using var command = Command(connection, key, "SELECT etag FROM grain_state WHERE " + KeyFilter);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        return await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false) as string;
     }
 
     private string Now() => _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
