@@ -17,6 +17,7 @@ public sealed class PostgresGrainStorage : JsonGrainStorage, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _table;
+    private readonly PostgresUpdateBatcher _updates;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private volatile bool _initialized;
 
@@ -34,6 +35,7 @@ public sealed class PostgresGrainStorage : JsonGrainStorage, IAsyncDisposable
     {
         _table = options.TableName;
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _updates = new PostgresUpdateBatcher(_dataSource, _table);
     }
 
     /// <summary>Closes the connection pool.</summary>
@@ -71,14 +73,16 @@ public sealed class PostgresGrainStorage : JsonGrainStorage, IAsyncDisposable
 
     private protected override async Task UpdateRecordAsync(StorageKey key, string payload, string expectedETag, string newETag, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, key,
-            $"UPDATE {_table} SET payload = @payload, etag = @new_etag, modified_at = now() WHERE {KeyFilter} AND etag = @expected");
-        command.Parameters.AddWithValue("payload", NpgsqlDbType.Json, payload);
-        command.Parameters.AddWithValue("new_etag", newETag);
-        command.Parameters.AddWithValue("expected", expectedETag);
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        if (!_initialized)
         {
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Sent with the updates of other grains that queue meanwhile: one transaction, one round trip.
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!await _updates.UpdateAsync(key, payload, expectedETag, newETag).ConfigureAwait(false))
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             throw Conflict(key, "write", await StoredETagAsync(connection, key, cancellationToken).ConfigureAwait(false), expectedETag);
         }
     }

@@ -38,6 +38,41 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
     }
 
     [StoreFact]
+    public async Task Concurrent_updates_of_many_grains_each_get_their_own_outcome()
+    {
+        // Updates that queue together are sent together; a stale ETag among them must fail alone.
+        var grains = Enumerable.Range(0, 60).Select(_ => NewGrain()).ToArray();
+        var states = grains.Select(_ => new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 1m })).ToArray();
+        await Task.WhenAll(grains.Select((g, i) => _storage.WriteStateAsync("budget", g, states[i])));
+        for (var i = 1; i < states.Length; i += 2)
+        {
+            states[i].ETag = "stale-" + i;
+        }
+
+        var outcomes = await Task.WhenAll(grains.Select(async (g, i) =>
+        {
+            states[i].State.Spent = 2m + i;
+            try
+            {
+                await _storage.WriteStateAsync("budget", g, states[i]);
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                return false;
+            }
+        }));
+
+        for (var i = 0; i < grains.Length; i++)
+        {
+            var stored = new GrainState<LedgerLikeState>(new LedgerLikeState());
+            await _otherSilo.ReadStateAsync("budget", grains[i], stored);
+            Assert.Equal(i % 2 == 0, outcomes[i]);
+            Assert.Equal(i % 2 == 0 ? 2m + i : 1m, stored.State.Spent);
+        }
+    }
+
+    [StoreFact]
     public async Task The_full_grain_identity_is_a_unique_key_in_the_schema()
     {
         await _storage.ReadStateAsync("budget", NewGrain(), new GrainState<LedgerLikeState>(new LedgerLikeState()));
