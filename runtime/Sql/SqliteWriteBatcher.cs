@@ -27,13 +27,17 @@ public sealed class SqliteWriteBatcher
     private static readonly ConcurrentDictionary<string, SqliteWriteBatcher> Batchers = new(StringComparer.Ordinal);
 
     private readonly string _filePath;
-    private readonly Lock _lock = new();
-    private List<Write> _pending = [];
-    private bool _draining;
+    private readonly BatchDrainer<Write> _queue;
     private long _transactions;
     private long _writes;
 
-    private SqliteWriteBatcher(string filePath) => _filePath = filePath;
+    private SqliteWriteBatcher(string filePath)
+    {
+        _filePath = filePath;
+
+        // One transaction at a time: SQLite has one writer per file.
+        _queue = new BatchDrainer<Write>(CommitAsync, MaxWritesPerTransaction, maxInFlight: 1);
+    }
 
     /// <summary>Transactions committed by this queue since the process started.</summary>
     public long TransactionsCommitted => Interlocked.Read(ref _transactions);
@@ -58,51 +62,8 @@ public sealed class SqliteWriteBatcher
         ArgumentNullException.ThrowIfNull(write);
         cancellationToken.ThrowIfCancellationRequested();
         var entry = new Write<T>(connectionString, write);
-        bool start;
-        lock (_lock)
-        {
-            _pending.Add(entry);
-            start = !_draining;
-            _draining = true;
-        }
-
-        if (start)
-        {
-            // Off the caller's thread: SQLite calls complete synchronously, and the caller may hold a turn that other
-            // writers of this batch are waiting to join.
-            _ = Task.Run(DrainAsync, CancellationToken.None);
-        }
-
+        _queue.Add(entry);
         return entry.Task;
-    }
-
-    private async Task DrainAsync()
-    {
-        while (true)
-        {
-            List<Write> batch;
-            lock (_lock)
-            {
-                if (_pending.Count == 0)
-                {
-                    _draining = false;
-                    return;
-                }
-
-                if (_pending.Count <= MaxWritesPerTransaction)
-                {
-                    batch = _pending;
-                    _pending = [];
-                }
-                else
-                {
-                    batch = _pending.GetRange(0, MaxWritesPerTransaction);
-                    _pending.RemoveRange(0, MaxWritesPerTransaction);
-                }
-            }
-
-            await CommitAsync(batch).ConfigureAwait(false);
-        }
     }
 
     private async Task CommitAsync(List<Write> batch)

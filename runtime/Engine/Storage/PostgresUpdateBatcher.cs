@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using OrleansTenancy.Runtime.Sql;
 
 namespace OrleansTenancy.Runtime.Storage;
 
@@ -13,7 +14,7 @@ namespace OrleansTenancy.Runtime.Storage;
 /// the others alone. If a batch fails as a whole (an error in one statement aborts a PostgreSQL transaction), its
 /// updates are retried one by one, so each caller gets its own outcome.
 /// </remarks>
-internal sealed class PostgresUpdateBatcher(NpgsqlDataSource dataSource, string table)
+internal sealed class PostgresUpdateBatcher
 {
     /// <summary>The most updates sent in one batch.</summary>
     public const int MaxUpdatesPerBatch = 256;
@@ -21,13 +22,17 @@ internal sealed class PostgresUpdateBatcher(NpgsqlDataSource dataSource, string 
     /// <summary>The most batches in flight at once.</summary>
     public const int MaxBatchesInFlight = 4;
 
-    private readonly string _sql =
-        $"UPDATE {table} SET payload = $1, etag = $2, modified_at = now() " +
-        "WHERE service_id = $3 AND grain_type = $4 AND grain_key = $5 AND state_name = $6 AND etag = $7";
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _sql;
+    private readonly BatchDrainer<Update> _queue;
 
-    private readonly Lock _lock = new();
-    private readonly List<Update> _pending = [];
-    private int _running;
+    public PostgresUpdateBatcher(NpgsqlDataSource dataSource, string table)
+    {
+        _dataSource = dataSource;
+        _sql = $"UPDATE {table} SET payload = $1, etag = $2, modified_at = now() " +
+            "WHERE service_id = $3 AND grain_type = $4 AND grain_key = $5 AND state_name = $6 AND etag = $7";
+        _queue = new BatchDrainer<Update>(SendAsync, MaxUpdatesPerBatch, MaxBatchesInFlight);
+    }
 
     /// <summary>
     /// Queues a compare-and-swap update; the task says whether the stored ETag matched (and the row was replaced) once
@@ -36,45 +41,8 @@ internal sealed class PostgresUpdateBatcher(NpgsqlDataSource dataSource, string 
     public Task<bool> UpdateAsync(StorageKey key, string payload, string expectedETag, string newETag)
     {
         var update = new Update(key, payload, expectedETag, newETag);
-        bool start;
-        lock (_lock)
-        {
-            _pending.Add(update);
-            start = _running < MaxBatchesInFlight;
-            if (start)
-            {
-                _running++;
-            }
-        }
-
-        if (start)
-        {
-            _ = Task.Run(DrainAsync, CancellationToken.None);
-        }
-
+        _queue.Add(update);
         return update.Completion.Task;
-    }
-
-    private async Task DrainAsync()
-    {
-        while (true)
-        {
-            List<Update> batch;
-            lock (_lock)
-            {
-                if (_pending.Count == 0)
-                {
-                    _running--;
-                    return;
-                }
-
-                var take = Math.Min(_pending.Count, MaxUpdatesPerBatch);
-                batch = _pending.GetRange(0, take);
-                _pending.RemoveRange(0, take);
-            }
-
-            await SendAsync(batch).ConfigureAwait(false);
-        }
     }
 
     private async Task SendAsync(List<Update> updates)
@@ -129,7 +97,7 @@ internal sealed class PostgresUpdateBatcher(NpgsqlDataSource dataSource, string 
 
     private async Task<bool[]> RunAsync(List<Update> updates)
     {
-        await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var update in updates)
