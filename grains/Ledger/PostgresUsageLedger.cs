@@ -55,7 +55,11 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         ON CONFLICT (tenant, request_id) DO NOTHING
         """;
 
+    /// <summary>The most row batches (of different callers) inserted in one transaction.</summary>
+    public const int MaxBatchesPerTransaction = 64;
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly BatchDrainer<PendingBatch> _pending;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private volatile bool _initialized;
 
@@ -65,6 +69,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _pending = new BatchDrainer<PendingBatch>(InsertTogetherAsync, MaxBatchesPerTransaction, maxInFlight: 4);
     }
 
     /// <summary>Closes the connection pool.</summary>
@@ -86,28 +91,80 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Batches of different callers (one per tenant grain) that queue while others are being inserted go into one
+    /// transaction and one round trip, so one WAL flush serves many tenants.
+    /// </remarks>
     protected override async Task<IReadOnlyList<LedgerInsertResult>> InsertBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // One round trip per batch: the statements run in order, so a repeated id inside the batch is skipped.
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new PendingBatch(records);
+        _pending.Add(pending);
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    private async Task InsertTogetherAsync(List<PendingBatch> batches)
+    {
+        try
+        {
+            var results = await InsertRowsAsync(batches.SelectMany(b => b.Records).ToList()).ConfigureAwait(false);
+            var offset = 0;
+            foreach (var batch in batches)
+            {
+                batch.Completion.TrySetResult(results[offset..(offset + batch.Records.Count)]);
+                offset += batch.Records.Count;
+            }
+        }
+        catch (Exception) when (batches.Count > 1)
+        {
+            // One caller's bad row must not fail the others: each batch again, on its own.
+            foreach (var batch in batches)
+            {
+                await InsertTogetherAsync([batch]).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error)
+        {
+            batches[0].Completion.TrySetException(error);
+        }
+    }
+
+    private async Task<LedgerInsertResult[]> InsertRowsAsync(List<UsageRecord> records)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+
+        // One round trip; rows in key order, so two concurrent transactions never wait on each other's keys. A
+        // repeated id is skipped (ON CONFLICT DO NOTHING) and reported as already recorded.
+        var order = Enumerable.Range(0, records.Count)
+            .OrderBy(i => records[i].Tenant, StringComparer.Ordinal)
+            .ThenBy(i => records[i].RequestId, StringComparer.Ordinal)
+            .ToArray();
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var record in records)
+        foreach (var index in order)
         {
             var command = new NpgsqlBatchCommand(InsertSql);
-            AddInsertParameters(command.Parameters, record);
+            AddInsertParameters(command.Parameters, records[index]);
             batch.BatchCommands.Add(command);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
         var results = new LedgerInsertResult[records.Count];
-        for (var i = 0; i < results.Length; i++)
+        for (var position = 0; position < order.Length; position++)
         {
-            results[i] = batch.BatchCommands[i].RecordsAffected == 1 ? LedgerInsertResult.Recorded : LedgerInsertResult.AlreadyRecorded;
+            results[order[position]] = batch.BatchCommands[position].RecordsAffected == 1 ? LedgerInsertResult.Recorded : LedgerInsertResult.AlreadyRecorded;
         }
 
         return results;
+    }
+
+    /// <summary>One caller's rows, waiting to be inserted with other callers' rows.</summary>
+    private sealed class PendingBatch(IReadOnlyList<UsageRecord> records)
+    {
+        public IReadOnlyList<UsageRecord> Records { get; } = records;
+
+        public TaskCompletionSource<IReadOnlyList<LedgerInsertResult>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static void AddInsertParameters(NpgsqlParameterCollection parameters, UsageRecord record)
@@ -131,6 +188,12 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
         if (!_initialized)
         {
             await _initLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -147,7 +210,5 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
                 _initLock.Release();
             }
         }
-
-        return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -83,6 +83,25 @@ public abstract class UsageLedgerContractTests
     }
 
     [StoreFact]
+    public async Task Concurrent_batches_of_many_tenants_each_get_their_own_results()
+    {
+        // Batches that arrive together may be written together; each caller must still see its own rows' outcome.
+        var tenants = Enumerable.Range(0, 24).Select(_ => NewTenant()).ToArray();
+        var shared = Row(tenants[0], Noon);
+        var batches = tenants.Select((tenant, i) => i == 0
+            ? new[] { shared, Row(tenant, Noon.AddMinutes(1)) }
+            : new[] { Row(tenant, Noon), Row(tenant, Noon.AddMinutes(1)), Row(tenant, Noon.AddMinutes(2)) }).ToList();
+        batches.Add([shared]); // the same row sent again by another caller
+
+        var results = await Task.WhenAll(batches.Select(b => Ledger.RecordBatchAsync(b)));
+
+        Assert.Equal(1, results[0].Concat(results[^1]).Count(r => r == LedgerInsertResult.AlreadyRecorded));
+        Assert.All(results.Skip(1).SkipLast(1), r => Assert.Equal([LedgerInsertResult.Recorded, LedgerInsertResult.Recorded, LedgerInsertResult.Recorded], r));
+        Assert.Equal(2, (await Ledger.GetTotalsAsync(tenants[0], null, Noon, Noon.AddHours(1))).Requests);
+        Assert.Equal(3, (await Ledger.GetTotalsAsync(tenants[^1], null, Noon, Noon.AddHours(1))).Requests);
+    }
+
+    [StoreFact]
     public async Task Totals_cover_a_half_open_range_per_workspace_and_count_denied_rows_as_requests_only()
     {
         var tenant = NewTenant();
