@@ -10,6 +10,25 @@ public sealed class BatchDrainerTests
     [Fact]
     public async Task Items_that_arrive_while_a_batch_is_sent_go_together_in_the_next()
     {
+        var batches = await SendWhileTheFirstBatchIsHeldAsync(items: 11, maxBatch: 100);
+
+        Assert.Equal([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]], batches);
+    }
+
+    [Fact]
+    public async Task A_batch_holds_at_most_the_maximum_and_the_rest_follows()
+    {
+        var batches = await SendWhileTheFirstBatchIsHeldAsync(items: 8, maxBatch: 3);
+
+        Assert.Equal([1, 3, 3, 1], batches.Select(b => b.Length));
+    }
+
+    /// <summary>
+    /// Adds item 0, holds its batch in the sender until items 1.. have been added, then lets everything through;
+    /// returns the batches in the order they were sent (one batch in flight at a time).
+    /// </summary>
+    private static async Task<int[][]> SendWhileTheFirstBatchIsHeldAsync(int items, int maxBatch)
+    {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstSending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var allSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -20,54 +39,21 @@ public sealed class BatchDrainerTests
             batches.Enqueue([.. batch]);
             firstSending.TrySetResult();
             await release.Task;
-            if (Interlocked.Add(ref sent, batch.Count) == 11)
+            if (Interlocked.Add(ref sent, batch.Count) == items)
             {
                 allSent.SetResult();
             }
-        }, maxBatch: 100, maxInFlight: 1);
+        }, maxBatch, maxInFlight: 1);
 
         drainer.Add(0);
         await firstSending.Task.WaitAsync(Patience);
-        for (var i = 1; i <= 10; i++)
+        for (var i = 1; i < items; i++)
         {
             drainer.Add(i);
         }
 
         release.SetResult();
         await allSent.Task.WaitAsync(Patience);
-
-        Assert.Equal([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]], batches.ToArray());
-    }
-
-    [Fact]
-    public async Task A_batch_holds_at_most_the_maximum_and_the_rest_follows()
-    {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstSending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var allSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sizes = new ConcurrentQueue<int>();
-        var sent = 0;
-        var drainer = new BatchDrainer<int>(async batch =>
-        {
-            sizes.Enqueue(batch.Count);
-            firstSending.TrySetResult();
-            await release.Task;
-            if (Interlocked.Add(ref sent, batch.Count) == 8)
-            {
-                allSent.SetResult();
-            }
-        }, maxBatch: 3, maxInFlight: 1);
-
-        drainer.Add(0);
-        await firstSending.Task.WaitAsync(Patience);
-        for (var i = 1; i < 8; i++)
-        {
-            drainer.Add(i);
-        }
-
-        release.SetResult();
-        await allSent.Task.WaitAsync(Patience);
-
-        Assert.Equal([1, 3, 3, 1], sizes.ToArray());
+        return [.. batches];
     }
 }
