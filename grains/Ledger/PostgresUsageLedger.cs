@@ -69,7 +69,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
-        _pending = new BatchDrainer<PendingBatch>(InsertTogetherAsync, MaxBatchesPerTransaction, maxInFlight: 4);
+        _pending = new BatchDrainer<PendingBatch>(InsertTogetherAsync, static (batch, error) => batch.Completion.TrySetException(error), MaxBatchesPerTransaction, maxInFlight: 4);
     }
 
     /// <summary>Closes the connection pool.</summary>
@@ -103,29 +103,15 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         return await pending.Completion.Task.ConfigureAwait(false);
     }
 
+    /// <summary>Inserts the rows of several callers in one transaction (the drainer retries each alone on failure).</summary>
     private async Task InsertTogetherAsync(List<PendingBatch> batches)
     {
-        try
+        var results = await InsertRowsAsync(batches.SelectMany(b => b.Records).ToList()).ConfigureAwait(false);
+        var offset = 0;
+        foreach (var batch in batches)
         {
-            var results = await InsertRowsAsync(batches.SelectMany(b => b.Records).ToList()).ConfigureAwait(false);
-            var offset = 0;
-            foreach (var batch in batches)
-            {
-                batch.Completion.TrySetResult(results[offset..(offset + batch.Records.Count)]);
-                offset += batch.Records.Count;
-            }
-        }
-        catch (Exception) when (batches.Count > 1)
-        {
-            // One caller's bad row must not fail the others: each batch again, on its own.
-            foreach (var batch in batches)
-            {
-                await InsertTogetherAsync([batch]).ConfigureAwait(false);
-            }
-        }
-        catch (Exception error)
-        {
-            batches[0].Completion.TrySetException(error);
+            batch.Completion.TrySetResult(results[offset..(offset + batch.Records.Count)]);
+            offset += batch.Records.Count;
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class SqliteWriteBatcher
         _filePath = filePath;
 
         // One transaction at a time: SQLite has one writer per file.
-        _queue = new BatchDrainer<Write>(CommitAsync, MaxWritesPerTransaction, maxInFlight: 1);
+        _queue = new BatchDrainer<Write>(CommitAsync, static (write, error) => write.Fail(error), MaxWritesPerTransaction, maxInFlight: 1);
     }
 
     /// <summary>Transactions committed by this queue since the process started.</summary>

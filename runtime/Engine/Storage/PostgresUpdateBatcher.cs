@@ -11,8 +11,8 @@ namespace OrleansTenancy.Runtime.Storage;
 /// </summary>
 /// <remarks>
 /// Each update is a compare-and-swap on the ETag; one that matches no row reports <see langword="false"/> and leaves
-/// the others alone. If a batch fails as a whole (an error in one statement aborts a PostgreSQL transaction), its
-/// updates are retried one by one, so each caller gets its own outcome.
+/// the others alone. If a batch fails as a whole (an error in one statement aborts a PostgreSQL transaction), the
+/// drainer sends its updates again one by one, so each caller gets its own outcome.
 /// </remarks>
 internal sealed class PostgresUpdateBatcher
 {
@@ -31,7 +31,7 @@ internal sealed class PostgresUpdateBatcher
         _dataSource = dataSource;
         _sql = $"UPDATE {table} SET payload = $1, etag = $2, modified_at = now() " +
             "WHERE service_id = $3 AND grain_type = $4 AND grain_key = $5 AND state_name = $6 AND etag = $7";
-        _queue = new BatchDrainer<Update>(SendAsync, MaxUpdatesPerBatch, MaxBatchesInFlight);
+        _queue = new BatchDrainer<Update>(SendAsync, static (update, error) => update.Completion.TrySetException(error), MaxUpdatesPerBatch, MaxBatchesInFlight);
     }
 
     /// <summary>
@@ -49,26 +49,7 @@ internal sealed class PostgresUpdateBatcher
     {
         // One order for every batch, so two batches can never wait on each other's row locks.
         updates.Sort(static (a, b) => CompareKeys(a.Key, b.Key));
-        bool[] matched;
-        try
-        {
-            matched = await RunAsync(updates).ConfigureAwait(false);
-        }
-        catch (Exception) when (updates.Count > 1)
-        {
-            foreach (var update in updates)
-            {
-                await SendAloneAsync(update).ConfigureAwait(false);
-            }
-
-            return;
-        }
-        catch (Exception error)
-        {
-            updates[0].Completion.TrySetException(error);
-            return;
-        }
-
+        var matched = await RunAsync(updates).ConfigureAwait(false);
         for (var i = 0; i < updates.Count; i++)
         {
             updates[i].Completion.TrySetResult(matched[i]);
@@ -81,18 +62,6 @@ internal sealed class PostgresUpdateBatcher
         order = order != 0 ? order : string.CompareOrdinal(a.GrainKey, b.GrainKey);
         order = order != 0 ? order : string.CompareOrdinal(a.StateName, b.StateName);
         return order != 0 ? order : string.CompareOrdinal(a.ServiceId, b.ServiceId);
-    }
-
-    private async Task SendAloneAsync(Update update)
-    {
-        try
-        {
-            update.Completion.TrySetResult((await RunAsync([update]).ConfigureAwait(false))[0]);
-        }
-        catch (Exception error)
-        {
-            update.Completion.TrySetException(error);
-        }
     }
 
     private async Task<bool[]> RunAsync(List<Update> updates)

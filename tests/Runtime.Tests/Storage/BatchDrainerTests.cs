@@ -23,6 +23,40 @@ public sealed class BatchDrainerTests
         Assert.Equal([1, 3, 3, 1], batches.Select(b => b.Length));
     }
 
+    [Fact]
+    public async Task When_a_batch_fails_each_item_is_sent_alone_and_only_the_bad_one_fails()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var delivered = new ConcurrentBag<int>();
+        var failed = new ConcurrentBag<int>();
+        var drainer = new BatchDrainer<int>(async batch =>
+        {
+            await release.Task;
+            if (batch.Contains(3))
+            {
+                throw new InvalidOperationException("item 3 is bad");
+            }
+
+            batch.ForEach(delivered.Add);
+            if (delivered.Count == 5)
+            {
+                done.TrySetResult();
+            }
+        }, (item, _) => failed.Add(item), maxBatch: 100, maxInFlight: 1);
+
+        for (var i = 0; i <= 5; i++)
+        {
+            drainer.Add(i);
+        }
+
+        release.SetResult();
+        await done.Task.WaitAsync(Patience);
+
+        Assert.Equal([0, 1, 2, 4, 5], delivered.Order());
+        Assert.Equal([3], failed);
+    }
+
     /// <summary>
     /// Adds item 0, holds its batch in the sender until items 1.. have been added, then lets everything through;
     /// returns the batches in the order they were sent (one batch in flight at a time).
@@ -43,7 +77,7 @@ public sealed class BatchDrainerTests
             {
                 allSent.SetResult();
             }
-        }, maxBatch, maxInFlight: 1);
+        }, static (_, error) => throw new InvalidOperationException("no item may fail here", error), maxBatch, maxInFlight: 1);
 
         drainer.Add(0);
         await firstSending.Task.WaitAsync(Patience);
