@@ -25,8 +25,17 @@ public static class OpenRouterServiceCollectionExtensions
         configure?.Invoke(options);
         OpenRouterOptionsValidator.ThrowIfInvalid(options);
         services.AddSingleton(options);
-        // The client enforces its own per-attempt timeout; HttpClient's would cut long streams.
-        services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        // The client enforces its own per-attempt timeout; HttpClient's would cut long streams. Calls are measured by
+        // the LLM metrics and retries and failures logged by OpenRouterClient, so the factory's log handlers (four
+        // entries per call) are removed. An API call is never redirected and carries no cookies.
+        services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .RemoveAllLoggers();
         services.AddSingleton(provider => new OpenRouterClient(
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             provider.GetRequiredService<OpenRouterOptions>(),
