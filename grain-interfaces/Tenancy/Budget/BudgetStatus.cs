@@ -18,6 +18,12 @@ public sealed record BudgetStatus
     /// <summary>Number of open reservations.</summary>
     public int OpenReservations { get; init; }
 
+    /// <summary>
+    /// Covers held after an unclean stop: budget kept for calls that may have been in flight, until it expires
+    /// (included in every limit's reserved amount; see <see cref="Reservation.Cover"/>).
+    /// </summary>
+    public int HeldCovers { get; init; }
+
     /// <summary>One entry per configured period limit, tenant-wide first, then workspace sub-caps.</summary>
     public IReadOnlyList<LimitStatus> Limits { get; init; } = [];
 }

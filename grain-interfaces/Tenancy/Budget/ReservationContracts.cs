@@ -48,6 +48,16 @@ public sealed record Reservation
 
     /// <summary>The tenant-local month (<c>yyyyMM</c>) of <see cref="CreatedAt"/>; its usage lands in this month.</summary>
     public int MonthKey { get; init; }
+
+    /// <summary>How many executions it holds: 1 for a call; a cover may hold several.</summary>
+    public long Executions { get; init; } = 1;
+
+    /// <summary>
+    /// Whether this is a cover rather than a call: budget the tenant grain held in durable state for calls granted
+    /// after that state was written. A cover is found in storage only after an unclean stop (while the grain runs, it
+    /// lives in each write and never in memory); it holds its budget until it expires, and nobody settles it.
+    /// </summary>
+    public bool Cover { get; init; }
 }
 
 /// <summary>Why hard enforcement refused a reservation (or, under soft enforcement, which limit it overran).</summary>

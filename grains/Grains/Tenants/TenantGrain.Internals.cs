@@ -131,6 +131,19 @@ public sealed partial class TenantGrain
         return rules;
     }
 
+    /// <summary>The effective rules, or <see langword="null"/> when the tenant left the registry (a write must still succeed).</summary>
+    private BudgetRules? RulesIfKnown()
+    {
+        try
+        {
+            return Rules();
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
     private UsageRecord LedgerRow(string requestId, Reservation? reservation, string? workspace, ExecutionDetails details, DateTimeOffset now) => new()
     {
         RequestId = requestId,
@@ -166,10 +179,21 @@ public sealed partial class TenantGrain
         Task write;
         int outboxInWrite;
         long removedAtSnapshot;
+        CoverSnapshot covers;
         lock (_gate)
         {
-            // The provider serialises the state before its first await, so the snapshot is taken under the gate.
-            write = _state.WriteStateAsync();
+            // The provider serialises the state before its first await, so the snapshot is taken under the gate, and
+            // the covers exist in that snapshot only.
+            covers = _cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: _stopping);
+            try
+            {
+                write = _state.WriteStateAsync();
+            }
+            finally
+            {
+                ReservationCover.Remove(_account, covers);
+            }
+
             outboxInWrite = _state.State.Outbox.Count;
             removedAtSnapshot = _outboxRemoved;
         }
@@ -177,6 +201,7 @@ public sealed partial class TenantGrain
         await write;
         lock (_gate)
         {
+            _cover.Written(covers);
             // The write holds the first outboxInWrite rows of its snapshot; a flush running meanwhile may have removed
             // some of them (always from the front), so only the rest of that prefix is newly known to be durable.
             var persistedNow = outboxInWrite - (int)(_outboxRemoved - removedAtSnapshot);
@@ -309,9 +334,24 @@ public sealed partial class TenantGrain
         LogWriteFailed(error, Slug);
         lock (_gate)
         {
-            _reload ??= ReloadAsync();
-            return _reload;
+            _cover.WriteFailed();
+            return StartReload();
         }
+    }
+
+    /// <summary>Starts re-reading the state unless a read is running (call under the gate).</summary>
+    private Task StartReload()
+    {
+        if (_reload is { IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        // A store that answers synchronously finishes the read (and clears _reload) before this assignment; a
+        // completed task must not stay in _reload, or the next failure would not re-read.
+        var reload = ReloadAsync();
+        _reload = reload.IsCompletedSuccessfully ? null : reload;
+        return reload;
     }
 
     private async Task ReloadAsync()
@@ -341,12 +381,7 @@ public sealed partial class TenantGrain
     {
         lock (_gate)
         {
-            if (_reload is { IsFaulted: true })
-            {
-                _reload = ReloadAsync();
-            }
-
-            return _reload ?? Task.CompletedTask;
+            return _reload is { IsFaulted: true } ? StartReload() : _reload ?? Task.CompletedTask;
         }
     }
 
@@ -364,6 +399,18 @@ public sealed partial class TenantGrain
 
         await durable;
     }
+
+    private void LogRecoveredCovers(BudgetAccountState state)
+    {
+        var covers = state.Reservations.Values.Where(r => r.Cover).ToList();
+        if (covers.Count > 0)
+        {
+            LogCoversRecovered(Slug, covers.Count, covers.Sum(c => c.EstimatedCostUsd), covers.Max(c => c.ExpiresAt));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: the last activation stopped uncleanly; {Covers} cover(s) of ${CostUsd} stay held for calls that may still be in flight, until {ExpiresAt:o}")]
+    private partial void LogCoversRecovered(string tenant, int covers, decimal costUsd, DateTimeOffset expiresAt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {Tenant}: budget state write failed; the batch was refused and the state is re-read from storage")]
     private partial void LogWriteFailed(Exception error, string tenant);

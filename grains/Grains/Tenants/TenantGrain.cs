@@ -12,7 +12,8 @@ namespace OrleansTenancy.Grains.Tenants;
 
 /// <summary>
 /// The budget of one tenant. Decisions are made in memory, in arrival order, by this single activation; grants are
-/// persisted with group commit before they are returned.
+/// persisted with group commit before they are returned, or returned at once when the cover of the last write holds
+/// them (<see cref="ReservationCover"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -48,6 +49,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     private readonly LlmMetrics? _metrics;
     private readonly Lock _gate = new();
     private readonly GroupCommitter _commit;
+    private readonly ReservationCover _cover = new();
+    private bool _stopping;
     private BudgetAccount _account = null!;
     private Task? _reload;
     private Task _flush = Task.CompletedTask;
@@ -87,6 +90,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     {
         _account = new BudgetAccount(_state.State.Account ??= new BudgetAccountState());
         _state.State.Outbox ??= [];
+        LogRecoveredCovers(_account.State);
         RegisterGrainTimer(MaintainAsync, MaintenancePeriod, MaintenancePeriod);
         _persistedOutbox = _state.State.Outbox.Count;
         return _persistedOutbox > 0 ? FlushOutboxAsync() : Task.CompletedTask;
@@ -95,9 +99,17 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_reload is null && (_commit.IsBusy || _state.State.Outbox.Count > 0))
+        bool write;
+        lock (_gate)
         {
-            // Persist the trimmed outbox so a later activation does not re-send rows the ledger already holds.
+            // A clean stop stores no cover: a later activation must not hold budget for calls that are not in flight.
+            _stopping = true;
+            write = _reload is null && (_commit.IsBusy || _state.State.Outbox.Count > 0 || _cover.DurableStateHoldsCover);
+        }
+
+        if (write)
+        {
+            // Also persists the trimmed outbox so a later activation does not re-send rows the ledger already holds.
             await Durable();
         }
     }
@@ -111,13 +123,21 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
         Task durable;
         lock (_gate)
         {
-            decision = _account.TryReserve(request, Rules(), _time.GetUtcNow());
+            var now = _time.GetUtcNow();
+            decision = _account.TryReserve(request, Rules(), now);
             if (decision.Outcome is ReservationOutcome.Denied or ReservationOutcome.RequestIdFinished)
             {
                 return decision;
             }
 
-            // Granted, or AlreadyReserved by a retry: either way the caller may act on it only once it is durable.
+            // Granted, or AlreadyReserved by a retry: either way the caller may act on it only once durable state holds
+            // it, inside the cover of the last write or as an open reservation. A covered grant needs no write of its
+            // own: the settle's write stores the call's outcome, and until then the cover holds its budget.
+            if (decision.Outcome == ReservationOutcome.Granted && _cover.TryCover(decision.Reservation!, now))
+            {
+                return decision;
+            }
+
             durable = _commit.WhenDurable();
         }
 

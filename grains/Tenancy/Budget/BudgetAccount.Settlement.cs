@@ -26,7 +26,7 @@ public sealed partial class BudgetAccount
         SettleResult result;
         Reservation? reservation = null;
         string? workspace;
-        if (State.Reservations.Remove(request.RequestId, out reservation))
+        if (TakeOpen(request.RequestId, out reservation))
         {
             workspace = reservation.Workspace;
             var counters = WorkspaceCounters(workspace);
@@ -84,7 +84,7 @@ public sealed partial class BudgetAccount
     public ReleaseResult Release(string requestId, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrEmpty(requestId);
-        if (State.Reservations.Remove(requestId, out var reservation))
+        if (TakeOpen(requestId, out var reservation))
         {
             Unreserve(reservation);
             Remember(requestId, FinishKind.Released, now, reservation.Workspace, reservation.DayKey, reservation.MonthKey);
@@ -130,6 +130,12 @@ public sealed partial class BudgetAccount
             {
                 State.Reservations.Remove(reservation.RequestId);
                 Unreserve(reservation);
+                if (reservation.Cover)
+                {
+                    _covers--;
+                    continue; // nobody settles a cover, so there is nothing to remember
+                }
+
                 Remember(reservation.RequestId, FinishKind.Expired, now, reservation.Workspace, reservation.DayKey, reservation.MonthKey, reservation);
             }
         }

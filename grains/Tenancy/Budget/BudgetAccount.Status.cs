@@ -37,7 +37,8 @@ public sealed partial class BudgetAccount
             TimeZoneId = rules.TimeZone.Id,
             Enforcement = rules.Enforcement,
             MaxPerRequestUsd = rules.Tenant.MaxPerRequest,
-            OpenReservations = State.Reservations.Count,
+            OpenReservations = State.Reservations.Count - _covers,
+            HeldCovers = _covers,
             Limits = limits,
         };
     }

@@ -32,6 +32,9 @@ public sealed partial class BudgetAccount
     private readonly Dictionary<string, FinishedRequest> _recentById;
     private DateTimeOffset _nextExpiry;
 
+    // Covers among State.Reservations: recovered from storage after an unclean stop, or placed for one write.
+    private int _covers;
+
     /// <summary>Wraps <paramref name="state"/> (new or loaded from storage).</summary>
     /// <param name="state">The state to read and mutate.</param>
     /// <param name="options">Tuning; defaults when <see langword="null"/>.</param>
@@ -46,6 +49,7 @@ public sealed partial class BudgetAccount
         state.Reservations ??= new Dictionary<string, Reservation>(StringComparer.Ordinal);
         state.RecentlyFinished ??= [];
         _recentById = new Dictionary<string, FinishedRequest>(state.RecentlyFinished.Count, StringComparer.Ordinal);
+        _covers = state.Reservations.Values.Count(r => r.Cover);
         state.ExpiredCount = 0;
         foreach (var finished in state.RecentlyFinished)
         {
@@ -80,12 +84,12 @@ public sealed partial class BudgetAccount
         }
 
         ExpireStale(now);
-        if (State.Reservations.TryGetValue(request.RequestId, out var open))
+        if (State.Reservations.TryGetValue(request.RequestId, out var open) && !open.Cover)
         {
             return new ReservationDecision { Outcome = ReservationOutcome.AlreadyReserved, Reservation = open };
         }
 
-        if (_recentById.ContainsKey(request.RequestId))
+        if (open is not null || _recentById.ContainsKey(request.RequestId))
         {
             return new ReservationDecision { Outcome = ReservationOutcome.RequestIdFinished };
         }
@@ -124,7 +128,7 @@ public sealed partial class BudgetAccount
             EstimatedCostUsd = request.EstimatedCostUsd,
             EstimatedTokens = request.EstimatedTokens,
             CreatedAt = now,
-            ExpiresAt = now + (rules.ReservationTtl is { } ttl && ttl > TimeSpan.Zero ? ttl : _options.ReservationTtl),
+            ExpiresAt = now + Ttl(rules),
             DayKey = dayKey,
             MonthKey = monthKey,
         };
@@ -145,6 +149,8 @@ public sealed partial class BudgetAccount
             SoftOverruns = (IReadOnlyList<BudgetDenial>?)overruns ?? [],
         };
     }
+
+    private TimeSpan Ttl(BudgetRules rules) => rules.ReservationTtl is { } ttl && ttl > TimeSpan.Zero ? ttl : _options.ReservationTtl;
 
     private (int DayKey, int MonthKey) CurrentKeys(TimeZoneInfo timeZone, DateTimeOffset now)
     {
@@ -211,7 +217,7 @@ public sealed partial class BudgetAccount
 
         counter.ReservedUsd += sign * reservation.EstimatedCostUsd;
         counter.ReservedTokens += sign * reservation.EstimatedTokens;
-        counter.ReservedExecutions += sign;
+        counter.ReservedExecutions += sign * reservation.Executions;
     }
 
     private static void AddSpent(UsageCounters counters, int dayKey, int monthKey, in Usage usage)

@@ -12,8 +12,13 @@ public sealed class ControllableStorage(IGrainStorage inner) : IGrainStorage
     private TaskCompletionSource? _gate;
     private TaskCompletionSource _writeStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _writes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _lastWritten = new(StringComparer.Ordinal);
 
     public int Writes => Volatile.Read(ref _writes);
+
+    /// <summary>What storage holds for the grain keyed <paramref name="key"/>: its last successful write (what a restart would load).</summary>
+    public T? LastWritten<T>(string key) =>
+        _lastWritten.Where(pair => pair.Key.EndsWith("/" + key, StringComparison.Ordinal)).Select(pair => System.Text.Json.JsonSerializer.Deserialize<T>(pair.Value)).SingleOrDefault();
 
     public Exception? FailWrites { get; set; }
 
@@ -54,6 +59,7 @@ public sealed class ControllableStorage(IGrainStorage inner) : IGrainStorage
         }
 
         await inner.WriteStateAsync(stateName, grainId, copy, cancellationToken);
+        _lastWritten[grainId.ToString()] = snapshot;
         grainState.ETag = copy.ETag;
         grainState.RecordExists = copy.RecordExists;
         Interlocked.Increment(ref _writes);

@@ -1,6 +1,8 @@
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Tests.Infrastructure;
+using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Tenancy;
+using OrleansTenancy.Tenancy.Budget;
 
 namespace OrleansTenancy.Grains.Tests.Tenants;
 
@@ -93,4 +95,94 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         var retried = await grain.ReserveAsync(Reserve("lost-1", 3m));
         Assert.Equal(ReservationOutcome.Granted, retried.Outcome);
     }
+
+    [Fact]
+    public async Task Every_failed_write_discards_what_it_carried_not_only_the_first()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        await grain.GetStatusAsync();
+        _fixture.Storage.FailWrites = new IOException("disk full");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.ReserveAsync(Reserve("lost-1", 1m)).WaitAsync(Patience));
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.ReserveAsync(Reserve("lost-2", 1m)).WaitAsync(Patience));
+        _fixture.Storage.FailWrites = null;
+
+        var status = await grain.GetStatusAsync();
+        Assert.Equal((0, 0m), (status.OpenReservations, status.Limits[0].Reserved));
+    }
+
+    [Fact]
+    public async Task A_grant_the_last_write_covers_is_returned_before_its_own_write_and_storage_holds_budget_for_it()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        Assert.True((await grain.ReserveAsync(Reserve("first", 1m))).IsGranted);
+        _fixture.Storage.HoldWrites();
+
+        var covered = await grain.ReserveAsync(Reserve("covered", 1m)).WaitAsync(Patience);
+
+        Assert.True(covered.IsGranted);
+        var stored = _fixture.Storage.LastWritten<TenantGrainState>(slug)!;
+        Assert.DoesNotContain("covered", stored.Account.Reservations.Keys);
+        var cover = Assert.Single(stored.Account.Reservations.Values, r => r.Cover);
+        Assert.True(cover.EstimatedCostUsd >= 1m && cover.Executions >= 1, $"the stored cover ({cover.EstimatedCostUsd} USD, {cover.Executions} calls) does not hold the grant");
+        Assert.True(cover.ExpiresAt >= covered.Reservation!.ExpiresAt, "the stored cover expires before the grant it stands for");
+
+        // A restart now would load exactly this: both calls in flight stay held.
+        var recovered = new BudgetAccount(stored.Account).GetStatus(Rules(10m), _fixture.Time.GetUtcNow());
+        Assert.True(recovered.Limits[0].Reserved >= 2m, $"after a restart only {recovered.Limits[0].Reserved} USD would be held for 2 USD in flight");
+        Assert.Equal(1, recovered.HeldCovers);
+
+        // In memory the cover is nowhere: the status shows the two calls only.
+        var live = await grain.GetStatusAsync();
+        Assert.Equal((2, 0, 2m), (live.OpenReservations, live.HeldCovers, live.Limits[0].Reserved));
+        _fixture.Storage.ReleaseWrites();
+    }
+
+    [Fact]
+    public async Task A_grant_larger_than_the_cover_waits_for_its_write()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 100\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        Assert.True((await grain.ReserveAsync(Reserve("small", 1m))).IsGranted);
+        _fixture.Storage.HoldWrites();
+
+        var large = grain.ReserveAsync(Reserve("large", 5m));
+        await _fixture.Storage.WriteStarted.WaitAsync(Patience);
+
+        Assert.False(large.IsCompleted, "a grant larger than the stored cover was returned before its write");
+        _fixture.Storage.ReleaseWrites();
+        Assert.True((await large.WaitAsync(Patience)).IsGranted);
+    }
+
+    [Fact]
+    public async Task After_a_failed_write_the_cover_read_back_holds_the_budget_and_nothing_more_is_covered()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 4\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        Assert.True((await grain.ReserveAsync(Reserve("first", 1m))).IsGranted);
+        _fixture.Storage.HoldWrites();
+        Assert.True((await grain.ReserveAsync(Reserve("covered", 1m)).WaitAsync(Patience)).IsGranted);
+        _fixture.Storage.FailWrites = new IOException("disk full");
+        _fixture.Storage.ReleaseWrites();
+
+        // More tokens than the cover has left, so it waits for its write, which fails.
+        var uncovered = await Assert.ThrowsAnyAsync<Exception>(() => grain.ReserveAsync(Reserve("uncovered", 0.5m) with { EstimatedTokens = 15 }).WaitAsync(Patience));
+        Assert.Contains("disk full", uncovered.Message, StringComparison.Ordinal);
+        _fixture.Storage.FailWrites = null;
+
+        // Storage never heard of "covered", but its cover (2 USD) is held: only 4 - 1 - 2 = 1 USD is left.
+        var status = await grain.GetStatusAsync();
+        Assert.Equal((1, 1), (status.OpenReservations, status.HeldCovers));
+        Assert.Equal(1m, status.Limits[0].Remaining);
+        Assert.Equal(ReservationOutcome.Denied, (await grain.ReserveAsync(Reserve("too-much", 1.5m))).Outcome);
+
+        // The call that was in flight still settles: its usage is recorded although storage lost its reservation.
+        var settled = await grain.SettleAsync(new SettleRequest { RequestId = "covered", Workspace = "main", ActualCostUsd = 0.5m }, ExecutionDetails.WithStatus("ok"));
+        Assert.Equal(SettleResult.SettledWithoutReservation, settled.Result);
+    }
+
+    private static BudgetRules Rules(decimal dailyCapUsd) =>
+        new(new BudgetLimits { DailyCapUsd = dailyCapUsd, Enforcement = Enforcement.Hard }, TimeZoneInfo.Utc, null, null);
 }
