@@ -39,14 +39,8 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
         var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
         await grain.GetStatusAsync();
-        _fixture.Storage.HoldWrites();
 
-        var reserve = grain.ReserveAsync(Reserve("durable", 1m));
-        await _fixture.Storage.WriteStarted.WaitAsync(Patience);
-
-        Assert.False(reserve.IsCompleted, "the grant was returned before its write completed");
-        _fixture.Storage.ReleaseWrites();
-        Assert.True((await reserve.WaitAsync(Patience)).IsGranted);
+        await AssertGrantedOnlyAfterItsWrite(grain, Reserve("durable", 1m), "the grant was returned before its write completed");
     }
 
     [Fact]
@@ -146,14 +140,8 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 100\nenforcement: hard\n");
         var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
         Assert.True((await grain.ReserveAsync(Reserve("small", 1m))).IsGranted);
-        _fixture.Storage.HoldWrites();
 
-        var large = grain.ReserveAsync(Reserve("large", 5m));
-        await _fixture.Storage.WriteStarted.WaitAsync(Patience);
-
-        Assert.False(large.IsCompleted, "a grant larger than the stored cover was returned before its write");
-        _fixture.Storage.ReleaseWrites();
-        Assert.True((await large.WaitAsync(Patience)).IsGranted);
+        await AssertGrantedOnlyAfterItsWrite(grain, Reserve("large", 5m), "a grant larger than the stored cover was returned before its write");
     }
 
     [Fact]
@@ -181,6 +169,18 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         // The call that was in flight still settles: its usage is recorded although storage lost its reservation.
         var settled = await grain.SettleAsync(new SettleRequest { RequestId = "covered", Workspace = "main", ActualCostUsd = 0.5m }, ExecutionDetails.WithStatus("ok"));
         Assert.Equal(SettleResult.SettledWithoutReservation, settled.Result);
+    }
+
+    /// <summary>Holds storage writes, reserves, and asserts the grant comes only once its own write is let through.</summary>
+    private async Task AssertGrantedOnlyAfterItsWrite(ITenantGrain grain, ReservationRequest request, string failure)
+    {
+        _fixture.Storage.HoldWrites();
+        var reserve = grain.ReserveAsync(request);
+        await _fixture.Storage.WriteStarted.WaitAsync(Patience);
+
+        Assert.False(reserve.IsCompleted, failure);
+        _fixture.Storage.ReleaseWrites();
+        Assert.True((await reserve.WaitAsync(Patience)).IsGranted);
     }
 
     private static BudgetRules Rules(decimal dailyCapUsd) =>
