@@ -15,8 +15,8 @@ namespace OrleansTenancy.Tenancy.Budget;
 /// cover of every write still in flight, because each of those replaces the durable state when it lands.</para>
 /// <para><b>Crash.</b> If the process stops before the grant's own write, the state loaded from storage holds the
 /// cover, as an open reservation, until the cover expires: at least as much budget, for at least as long, as the
-/// grant it stands for (the cover lives the reservation TTL plus <see cref="Window"/>, and is used only within
-/// <see cref="Window"/> of being written). That is what a durable grant gives, so hard limits hold across a crash.
+/// grant it stands for (the cover lives the reservation TTL plus <see cref="Window"/>, is used only within
+/// <see cref="Window"/> of being written, and only for grants that expire no later than it does). That is what a durable grant gives, so hard limits hold across a crash.
 /// After a clean stop no cover is stored (<see cref="Place"/> with <c>none</c>).</para>
 /// <para><b>Limits.</b> A cover is placed only where spent + reserved + cover stays within every hard limit. Grants
 /// are still decided on the exact in-memory account, in which covers never appear, so a cover never causes a denial
@@ -146,7 +146,8 @@ public sealed class ReservationCover
             }
         }
 
-        _generations.Add(new Generation(sequence, now, dayKey, monthKey, remaining));
+        var heldUntil = placed.Count > 0 ? placed[0].ExpiresAt : now;
+        _generations.Add(new Generation(sequence, now, heldUntil, dayKey, monthKey, remaining));
         return new CoverSnapshot(sequence, placed);
     }
 
@@ -215,7 +216,8 @@ public sealed class ReservationCover
 
         foreach (var generation in _generations)
         {
-            if (generation.DayKey != granted.DayKey || generation.MonthKey != granted.MonthKey
+            // The grant must not outlive the cover (a TTL raised since the cover was written would otherwise let it).
+            if (generation.DayKey != granted.DayKey || generation.MonthKey != granted.MonthKey || granted.ExpiresAt > generation.HeldUntil
                 || !generation.Remaining.TryGetValue(granted.Workspace, out var left) || !left.Holds(amount))
             {
                 return false;
@@ -225,11 +227,13 @@ public sealed class ReservationCover
         return true;
     }
 
-    private sealed class Generation(long sequence, DateTimeOffset writtenFrom, int dayKey, int monthKey, Dictionary<string, CoverAmount> remaining)
+    private sealed class Generation(long sequence, DateTimeOffset writtenFrom, DateTimeOffset heldUntil, int dayKey, int monthKey, Dictionary<string, CoverAmount> remaining)
     {
         public long Sequence { get; } = sequence;
 
         public DateTimeOffset WrittenFrom { get; } = writtenFrom;
+
+        public DateTimeOffset HeldUntil { get; } = heldUntil;
 
         public int DayKey { get; } = dayKey;
 

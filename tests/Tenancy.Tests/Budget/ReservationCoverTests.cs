@@ -159,6 +159,18 @@ public class ReservationCoverTests
     }
 
     [Fact]
+    public void A_grant_that_would_outlive_the_cover_is_not_covered()
+    {
+        Grant(1m);
+        Write(); // held for the 5-minute TTL + the window
+        _budget.Rules = _budget.Rules with { ReservationTtl = TimeSpan.FromMinutes(10) };
+
+        Assert.False(Grant(0.5m));
+        Write();
+        Assert.True(Grant(0.5m));
+    }
+
+    [Fact]
     public void A_failed_write_covers_nothing_until_a_write_succeeds()
     {
         Grant(1m);
