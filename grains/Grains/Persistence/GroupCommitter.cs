@@ -11,8 +11,9 @@ namespace OrleansTenancy.Grains.Persistence;
 /// </para>
 /// <para>
 /// At most one write is in flight. Mutations made while it runs join the next batch, which is written as soon as
-/// the current write ends: under load one write carries every request that arrived during the previous write, so
-/// throughput follows the write latency rather than one write per request.
+/// the current write ends and the work already queued on the thread pool has run: under load one write carries every
+/// request that arrived during the previous write, so throughput follows the write latency rather than one write per
+/// request.
 /// </para>
 /// <para>
 /// When a write fails, its batch and the batch collecting behind it fail together: both were decided on in-memory
@@ -89,6 +90,10 @@ public sealed class GroupCommitter
     {
         while (true)
         {
+            // Let the work already queued on the thread pool run first: under load it holds more mutations (other
+            // callers' settlements and grants) that then join this write instead of needing the next one. Idle, it
+            // costs one hand-off and no time; no timer is involved.
+            await Task.Yield();
             Batch batch;
             lock (_gate)
             {
