@@ -109,12 +109,7 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
     [Fact]
     public async Task A_grant_the_last_write_covers_is_returned_before_its_own_write_and_storage_holds_budget_for_it()
     {
-        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
-        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
-        Assert.True((await grain.ReserveAsync(Reserve("first", 1m))).IsGranted);
-        _fixture.Storage.HoldWrites();
-
-        var covered = await grain.ReserveAsync(Reserve("covered", 1m)).WaitAsync(Patience);
+        var (slug, grain, covered) = await GrantOneThenOneCoveredWithWritesHeld(dailyCapUsd: 10);
 
         Assert.True(covered.IsGranted);
         var stored = _fixture.Storage.LastWritten<TenantGrainState>(slug)!;
@@ -147,11 +142,8 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
     [Fact]
     public async Task After_a_failed_write_the_cover_read_back_holds_the_budget_and_nothing_more_is_covered()
     {
-        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 4\nenforcement: hard\n");
-        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
-        Assert.True((await grain.ReserveAsync(Reserve("first", 1m))).IsGranted);
-        _fixture.Storage.HoldWrites();
-        Assert.True((await grain.ReserveAsync(Reserve("covered", 1m)).WaitAsync(Patience)).IsGranted);
+        var (_, grain, covered) = await GrantOneThenOneCoveredWithWritesHeld(dailyCapUsd: 4);
+        Assert.True(covered.IsGranted);
         _fixture.Storage.FailWrites = new IOException("disk full");
         _fixture.Storage.ReleaseWrites();
 
@@ -169,6 +161,19 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         // The call that was in flight still settles: its usage is recorded although storage lost its reservation.
         var settled = await grain.SettleAsync(new SettleRequest { RequestId = "covered", Workspace = "main", ActualCostUsd = 0.5m }, ExecutionDetails.WithStatus("ok"));
         Assert.Equal(SettleResult.SettledWithoutReservation, settled.Result);
+    }
+
+    /// <summary>
+    /// A new tenant with a hard daily cap: "first" (1 USD) is granted and written (its write stores a 2 USD cover), then
+    /// storage writes are held and "covered" (1 USD) is reserved.
+    /// </summary>
+    private async Task<(string Slug, ITenantGrain Grain, ReservationDecision Covered)> GrantOneThenOneCoveredWithWritesHeld(decimal dailyCapUsd)
+    {
+        var slug = _fixture.Tenants.AddTenant(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"daily_cap_usd: {dailyCapUsd}\nenforcement: hard\n"));
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        Assert.True((await grain.ReserveAsync(Reserve("first", 1m))).IsGranted);
+        _fixture.Storage.HoldWrites();
+        return (slug, grain, await grain.ReserveAsync(Reserve("covered", 1m)).WaitAsync(Patience));
     }
 
     /// <summary>Holds storage writes, reserves, and asserts the grant comes only once its own write is let through.</summary>
