@@ -150,13 +150,6 @@ public readonly record struct CoverAmount(decimal CostUsd, long Tokens, long Exe
     public static CoverAmount operator -(CoverAmount left, CoverAmount right) =>
         new(left.CostUsd - right.CostUsd, left.Tokens - right.Tokens, left.Executions - right.Executions);
 
-    /// <summary>The larger of two amounts in each metric.</summary>
-    /// <param name="left">An amount.</param>
-    /// <param name="right">Another.</param>
-    /// <returns>The per-metric maximum.</returns>
-    public static CoverAmount Max(CoverAmount left, CoverAmount right) =>
-        new(Math.Max(left.CostUsd, right.CostUsd), Math.Max(left.Tokens, right.Tokens), Math.Max(left.Executions, right.Executions));
-
     /// <summary>This amount scaled by <paramref name="numerator"/>/<paramref name="denominator"/> (executions rounded down).</summary>
     /// <param name="numerator">Multiplier.</param>
     /// <param name="denominator">Divisor.</param>

@@ -15,8 +15,8 @@ namespace OrleansTenancy.Tenancy.Budget;
 /// cover of every write still in flight, because each of those replaces the durable state when it lands.</para>
 /// <para><b>Crash.</b> If the process stops before the grant's own write, the state loaded from storage holds the
 /// cover, as an open reservation, until the cover expires: at least as much budget, for at least as long, as the
-/// grant it stands for (the cover lives the reservation TTL plus <see cref="Window"/>, is used only within
-/// <see cref="Window"/> of being written, and only for grants that expire no later than it does). That is what a durable grant gives, so hard limits hold across a crash.
+/// grant it stands for (the cover lives the reservation TTL plus <see cref="Window"/>, and covers only grants that
+/// expire no later than it does, so it is used within <see cref="Window"/> of being written). That is what a durable grant gives, so hard limits hold across a crash.
 /// After a clean stop no cover is stored (<see cref="Place"/> with <c>none</c>).</para>
 /// <para><b>Limits.</b> A cover is placed only where spent + reserved + cover stays within every hard limit. Grants
 /// are still decided on the exact in-memory account, in which covers never appear, so a cover never causes a denial
@@ -95,7 +95,7 @@ public sealed class ReservationCover
         Roll(now);
         var demand = _demand.GetValueOrDefault(granted.Workspace);
         _demand[granted.Workspace] = demand with { Current = demand.Current + amount };
-        if (!Holds(granted, amount, now))
+        if (!Holds(granted, amount))
         {
             Uncovered++;
             return false;
@@ -147,7 +147,7 @@ public sealed class ReservationCover
         }
 
         var heldUntil = placed.Count > 0 ? placed[0].ExpiresAt : now;
-        _generations.Add(new Generation(sequence, now, heldUntil, dayKey, monthKey, remaining));
+        _generations.Add(new Generation(sequence, heldUntil, dayKey, monthKey, remaining));
         return new CoverSnapshot(sequence, placed);
     }
 
@@ -207,16 +207,16 @@ public sealed class ReservationCover
         _horizonStart = now;
     }
 
-    private bool Holds(Reservation granted, CoverAmount amount, DateTimeOffset now)
+    private bool Holds(Reservation granted, CoverAmount amount)
     {
-        if (_generations.Count == 0 || !_generations[0].Durable || now > _generations[0].WrittenFrom + Window)
+        if (_generations.Count == 0 || !_generations[0].Durable)
         {
             return false;
         }
 
         foreach (var generation in _generations)
         {
-            // The grant must not outlive the cover (a TTL raised since the cover was written would otherwise let it).
+            // The grant must not outlive the cover: this also ends a cover's use Window after its write.
             if (generation.DayKey != granted.DayKey || generation.MonthKey != granted.MonthKey || granted.ExpiresAt > generation.HeldUntil
                 || !generation.Remaining.TryGetValue(granted.Workspace, out var left) || !left.Holds(amount))
             {
@@ -227,11 +227,9 @@ public sealed class ReservationCover
         return true;
     }
 
-    private sealed class Generation(long sequence, DateTimeOffset writtenFrom, DateTimeOffset heldUntil, int dayKey, int monthKey, Dictionary<string, CoverAmount> remaining)
+    private sealed class Generation(long sequence, DateTimeOffset heldUntil, int dayKey, int monthKey, Dictionary<string, CoverAmount> remaining)
     {
         public long Sequence { get; } = sequence;
-
-        public DateTimeOffset WrittenFrom { get; } = writtenFrom;
 
         public DateTimeOffset HeldUntil { get; } = heldUntil;
 
