@@ -15,8 +15,10 @@ const string Usage = """
       reservations --store sqlite|postgres --tenants N --duration S --concurrency C [--warmup S] [--postgres CONN]
       memory [--count N]                      bytes held per idle activation (empty grain, TenantGrain)
       state-size [--open N]                   size and serialisation time of one tenant's persisted state
-      gateway [--rates 500,1000,2000] [--steps 500,...] [--duration S] [--warmup S] [--p99-bound MS] [--silo DLL] [--tenants DIR]
+      gateway [--rates 500,1000,2000] [--steps 500,...] [--duration S] [--warmup S] [--p99-bound MS] [--silo DLL] [--tenants DIR] [--silo-env NAME=VALUE,...] [--upstream URL]
                                               gateway's added latency against the OpenRouter simulator (run from the repository root)
+      gateway-ab --a NAME=VALUE,... --b NAME=VALUE,... [--rate R] [--rounds N] [--duration S] [--warmup S]
+                                              two silo configurations side by side, rounds of direct/A/B phases
     """;
 
 if (args.Length == 0)
@@ -41,6 +43,8 @@ switch (args[0])
         return StateSizeCommand.Run(rest);
     case "gateway":
         return await GatewayCommand.RunAsync(rest);
+    case "gateway-ab":
+        return await GatewayCompareCommand.RunAsync(rest);
     default:
         Console.Error.WriteLine($"Unknown mode '{args[0]}'.");
         Console.Error.WriteLine(Usage);

@@ -17,8 +17,12 @@ namespace OrleansTenancy.Benchmarks.Gateway;
 public static class GatewayCommand
 {
     private const string TenantSlug = "bench-gateway";
-    private const string ApiKey = "sk-tenant-bench-gateway-1";
-    private const string RequestBody = """{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Say hello in five words."}],"max_tokens":16}""";
+
+    /// <summary>The measured tenant's API key.</summary>
+    internal const string ApiKey = "sk-tenant-bench-gateway-1";
+
+    /// <summary>The chat completion every measured request sends.</summary>
+    internal const string RequestBody = """{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Say hello in five words."}],"max_tokens":16}""";
 
     public static async Task<int> RunAsync(Arguments args)
     {
@@ -31,31 +35,32 @@ public static class GatewayCommand
         var p99Bound = args.GetInt("p99-bound", 100);
         // Diagnostic: the shipped appsettings log every upstream HTTP call at Information (four entries per call).
         var quietHttpLog = args.Get("quiet-http-client-log", "false") == "true";
+        // Diagnostic: runtime settings for the silo process alone (the load generator and simulator keep their own).
+        var siloEnvironment = EnvironmentPairs(args, "silo-env");
 
         var work = Directory.CreateTempSubdirectory("gateway-bench-");
         try
         {
             var tenants = WriteTenants(shippedTenants, work.FullName);
             var data = Directory.CreateDirectory(Path.Combine(work.FullName, "data")).FullName;
-            await using var simulator = await OpenRouterSimulator.StartAsync();
-            await using var silo = await SiloProcess.StartAsync(siloDll, tenants, data, simulator.BaseUrl,
-                quietHttpLog ? ["--Logging:LogLevel:System.Net.Http.HttpClient", "Warning"] : []);
-            using var client = new HttpClient(new SocketsHttpHandler
-            {
-                MaxConnectionsPerServer = 1024,
-                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-                UseProxy = false,
-                AutomaticDecompression = DecompressionMethods.None,
-            })
-            { Timeout = Timeout.InfiniteTimeSpan };
+            var external = args.Get("upstream", "");
+            await using var simulator = external.Length == 0 ? await OpenRouterSimulator.StartAsync() : null;
+            var upstream = simulator?.BaseUrl ?? new Uri(external);
+            await using var silo = await SiloProcess.StartAsync(siloDll, tenants, data, upstream,
+                quietHttpLog ? ["--Logging:LogLevel:System.Net.Http.HttpClient", "Warning"] : [], siloEnvironment);
+            using var client = CreateLoadClient();
             var body = Encoding.UTF8.GetBytes(RequestBody);
             var timeout = TimeSpan.FromSeconds(10);
-            var direct = new OpenLoopLoad(client, new Uri(simulator.BaseUrl + "/chat/completions"), body, "sk-or-bench", timeout);
+            var direct = new OpenLoopLoad(client, new Uri(upstream + "/chat/completions"), body, "sk-or-bench", timeout);
             var gateway = new OpenLoopLoad(client, new Uri(silo.BaseUrl, "v1/chat/completions"), body, ApiKey, timeout);
 
             Console.WriteLine($"# gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, warm-up {warmup.TotalSeconds} s, measured {measured.TotalSeconds} s per point");
-            Console.WriteLine($"# simulator {simulator.BaseUrl} (in this process), silo {silo.BaseUrl} (child process), tenant {TenantSlug}: hard enforcement, cache off, no rate limits{(quietHttpLog ? "; silo HttpClient log level Warning" : "; silo logging as shipped")}");
+            Console.WriteLine($"# simulator {upstream} ({(simulator is null ? "its own process" : "in this process")}), silo {silo.BaseUrl} (child process), tenant {TenantSlug}: hard enforcement, cache off, no rate limits{(quietHttpLog ? "; silo HttpClient log level Warning" : "; silo logging as shipped")}");
+            if (siloEnvironment.Count > 0)
+            {
+                Console.WriteLine($"# silo environment: {string.Join(", ", siloEnvironment.Select(pair => $"{pair.Key}={pair.Value}"))}");
+            }
+
             Console.WriteLine();
             await RunPhaseAsync(direct, "direct", 200, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), silo);
             await RunPhaseAsync(gateway, "gateway", 200, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), silo);
@@ -73,7 +78,8 @@ public static class GatewayCommand
                 gatewayByRate[rate] = g.Result;
                 Console.WriteLine(Row(d));
                 Console.WriteLine(Row(g));
-                added.Add(Invariant($"| {rate:N0} | {g.Result.Percentile(0.5) - d.Result.Percentile(0.5):F2} | {g.Result.Percentile(0.9) - d.Result.Percentile(0.9):F2} | {g.Result.Percentile(0.99) - d.Result.Percentile(0.99):F2} |"));
+                added.Add(Invariant(
+                    $"| {rate:N0} | {g.Result.Percentile(0.5) - d.Result.Percentile(0.5):F2} | {g.Result.Percentile(0.9) - d.Result.Percentile(0.9):F2} | {g.Result.Percentile(0.99) - d.Result.Percentile(0.99):F2} | {g.Result.ServicePercentile(0.5) - d.Result.ServicePercentile(0.5):F2} | {g.Result.ServicePercentile(0.99) - d.Result.ServicePercentile(0.99):F2} |"));
                 PrintFirstError(d.Result);
                 PrintFirstError(g.Result);
             }
@@ -81,8 +87,10 @@ public static class GatewayCommand
             Console.WriteLine();
             Console.WriteLine("## added by the gateway (gateway − direct, ms)");
             Console.WriteLine();
-            Console.WriteLine("| rate /s | p50 | p90 | p99 |");
-            Console.WriteLine("|---:|---:|---:|---:|");
+            Console.WriteLine("From the scheduled start, and from the actual send (without the load generator's own lag in issuing requests).");
+            Console.WriteLine();
+            Console.WriteLine("| rate /s | p50 | p90 | p99 | p50 from send | p99 from send |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
             added.ForEach(Console.WriteLine);
 
             Console.WriteLine();
@@ -159,7 +167,18 @@ public static class GatewayCommand
         }
     }
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The load generator's client: HTTP/1.1 keep-alive, enough connections that no request waits for one.</summary>
+    internal static HttpClient CreateLoadClient() => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 1024,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        UseProxy = false,
+        AutomaticDecompression = DecompressionMethods.None,
+    })
+    { Timeout = Timeout.InfiniteTimeSpan };
 
     private static int[] Rates(Arguments args, string name, string fallback)
     {
@@ -171,11 +190,30 @@ public static class GatewayCommand
             .ToArray();
     }
 
+    /// <summary>Parses the value of <paramref name="option"/>: <c>NAME=VALUE,NAME=VALUE</c>.</summary>
+    internal static Dictionary<string, string> EnvironmentPairs(Arguments args, string option)
+    {
+        var text = args.Get(option, "");
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"--{option} '{text}': '{part}' is not NAME=VALUE.");
+            }
+
+            pairs[part[..equals]] = part[(equals + 1)..];
+        }
+
+        return pairs;
+    }
+
     /// <summary>
     /// Copies the shipped tenants (yaml files only) and adds the measured tenant: hard enforcement with caps far above
     /// what a run spends, the response cache off (every request goes upstream) and no rate limits.
     /// </summary>
-    private static string WriteTenants(string shipped, string work)
+    internal static string WriteTenants(string shipped, string work)
     {
         if (!Directory.Exists(shipped))
         {

@@ -12,10 +12,22 @@ namespace OrleansTenancy.Benchmarks.Gateway;
 /// <param name="FirstError">A description of the first failure, if any.</param>
 /// <param name="Throughput">Successful responses completed inside the measured window, per second.</param>
 /// <param name="SendLagP99">99th percentile of how late the scheduler issued a request, in milliseconds.</param>
+/// <param name="ServiceLatencies">
+/// Milliseconds from each successful measured request's actual send to its full response, sorted: the latency without
+/// the load generator's own scheduling lag. The generator is open-loop, so a server that stalls is still charged for
+/// every request sent to it meanwhile; only the client's lag in issuing requests is left out.
+/// </param>
 public sealed record PhaseResult(
-    string Target, int Rate, int Measured, double[] Latencies, int Errors, string? FirstError, double Throughput, double SendLagP99)
+    string Target, int Rate, int Measured, double[] Latencies, int Errors, string? FirstError, double Throughput, double SendLagP99,
+    double[] ServiceLatencies)
 {
-    public double Percentile(double q) => Latencies.Length == 0 ? double.NaN : Latencies[Math.Max(0, (int)Math.Ceiling(q * Latencies.Length) - 1)];
+    public double Percentile(double q) => PercentileOf(Latencies, q);
+
+    /// <summary>A percentile of <see cref="ServiceLatencies"/>.</summary>
+    public double ServicePercentile(double q) => PercentileOf(ServiceLatencies, q);
+
+    private static double PercentileOf(double[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
     public double Max => Latencies.Length == 0 ? double.NaN : Latencies[^1];
 }
@@ -33,6 +45,7 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
         var measuredCount = (int)(rate * measured.TotalSeconds);
         var total = warmupCount + measuredCount;
         var latencies = new double[measuredCount];
+        var service = new double[measuredCount];
         var ok = new bool[measuredCount];
         var completedAt = new long[total];
         var sendLag = new double[total];
@@ -48,6 +61,7 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
         {
             sendLag[i] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
             string? failure;
+            var sent = Stopwatch.GetTimestamp();
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
@@ -80,6 +94,7 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
             {
                 ok[m] = true;
                 latencies[m] = Stopwatch.GetElapsedTime(due, end).TotalMilliseconds;
+                service[m] = Stopwatch.GetElapsedTime(sent, end).TotalMilliseconds;
             }
             else if (Interlocked.Increment(ref errors) == 1)
             {
@@ -113,10 +128,13 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
         var completedInWindow = completedAt.Count(t => t >= windowStart && t < windowEnd);
         var succeeded = latencies.Where((_, m) => ok[m]).ToArray();
         Array.Sort(succeeded);
+        var succeededService = service.Where((_, m) => ok[m]).ToArray();
+        Array.Sort(succeededService);
         Array.Sort(sendLag);
         return new PhaseResult(
             target, rate, measuredCount, succeeded, errors, firstError,
             completedInWindow / measured.TotalSeconds,
-            sendLag[Math.Max(0, (int)Math.Ceiling(0.99 * total) - 1)]);
+            sendLag[Math.Max(0, (int)Math.Ceiling(0.99 * total) - 1)],
+            succeededService);
     }
 }

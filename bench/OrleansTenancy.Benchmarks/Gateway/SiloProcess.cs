@@ -34,7 +34,9 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string siloDll, string tenantsDir, string dataDir, Uri upstream, IReadOnlyList<string> extraArguments)
+    public static async Task<SiloProcess> StartAsync(
+        string siloDll, string tenantsDir, string dataDir, Uri upstream, IReadOnlyList<string> extraArguments,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(siloDll))
         {
@@ -49,6 +51,11 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = dataDir,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var arg in new[]
                  {
                      Path.GetFullPath(siloDll), "--urls", baseUrl.ToString().TrimEnd('/'), "--tenants", tenantsDir,
