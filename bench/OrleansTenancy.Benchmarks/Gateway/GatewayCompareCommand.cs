@@ -9,8 +9,8 @@ namespace OrleansTenancy.Benchmarks.Gateway;
 /// <c>gateway-ab</c>: compares two silo configurations (environment variables of the silo process, e.g. a runtime
 /// setting or a diagnostic switch) on the gateway's added latency. Both silos run at once against the same simulator,
 /// and short phases rotate through direct, A and B for several rounds, so that the machine's drift from one minute to
-/// the next (about ±0.15 ms p50 here) falls on both sides alike. Each round's B − A difference is reported; their
-/// median is the estimate.
+/// the next (about ±0.15 ms p50 here) falls on both sides alike. Each round's figures are printed, then the medians
+/// over the rounds of A's and B's added latency and of their difference.
 /// </summary>
 public static class GatewayCompareCommand
 {
