@@ -76,8 +76,8 @@ public static class GatewayCompareCommand
             }
 
             Console.WriteLine();
-            Console.WriteLine(GatewayCommand.Invariant($"median over {rounds} rounds, added p50: A {Median(rows.Select(r => r.A50)):F3} ms, B {Median(rows.Select(r => r.B50)):F3} ms, B − A {Median(rows.Select(r => r.B50 - r.A50)):+0.000;-0.000} ms (B lower in {rows.Count(r => r.B50 < r.A50)} of {rounds} rounds)"));
-            Console.WriteLine(GatewayCommand.Invariant($"median over {rounds} rounds, added p50 from send: A {Median(rows.Select(r => r.AS50)):F3} ms, B {Median(rows.Select(r => r.BS50)):F3} ms, B − A {Median(rows.Select(r => r.BS50 - r.AS50)):+0.000;-0.000} ms (B lower in {rows.Count(r => r.BS50 < r.AS50)} of {rounds} rounds)"));
+            Console.WriteLine(Comparison("added p50", rows.Select(r => (r.A50, r.B50)).ToArray()));
+            Console.WriteLine(Comparison("added p50 from send", rows.Select(r => (r.AS50, r.BS50)).ToArray()));
             Console.WriteLine(GatewayCommand.Invariant($"median over {rounds} rounds, added p99: A {Median(rows.Select(r => r.A99)):F3} ms, B {Median(rows.Select(r => r.B99)):F3} ms"));
             return 0;
         }
@@ -91,6 +91,9 @@ public static class GatewayCompareCommand
 
     private static string Describe(Dictionary<string, string> environment) =>
         environment.Count == 0 ? "as shipped" : string.Join(", ", environment.Select(pair => $"{pair.Key}={pair.Value}"));
+
+    private static string Comparison(string figure, (double A, double B)[] rounds) => GatewayCommand.Invariant(
+        $"median over {rounds.Length} rounds, {figure}: A {Median(rounds.Select(r => r.A)):F3} ms, B {Median(rounds.Select(r => r.B)):F3} ms, B − A {Median(rounds.Select(r => r.B - r.A)):+0.000;-0.000} ms (B lower in {rounds.Count(r => r.B < r.A)} of {rounds.Length} rounds)");
 
     private static double Median(IEnumerable<double> values)
     {
