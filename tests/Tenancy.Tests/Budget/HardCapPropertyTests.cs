@@ -54,7 +54,8 @@ public class HardCapPropertyTests
                 case 2 when open.Length > 0:
                     var toSettle = open[percent % open.Length];
                     var actual = decimal.Round(toSettle.EstimatedCostUsd * percent / 100m, 6);
-                    if (h.Settle(toSettle.RequestId, actual, amount, amount).Result != SettleResult.Settled)
+                    var actualTokens = toSettle.EstimatedTokens * percent / 100;
+                    if (h.Settle(toSettle.RequestId, actual, actualTokens / 2, actualTokens - (actualTokens / 2)).Result != SettleResult.Settled)
                     {
                         throw new InvalidOperationException($"step ({kind},{amount},{percent}): settling open {toSettle.RequestId} did not report Settled");
                     }
@@ -96,7 +97,8 @@ public class HardCapPropertyTests
 
     private static bool CapsHold(AccountHarness h)
     {
-        // Settled actuals never exceed their estimates here, so spent + reserved bounds every grant ever made.
+        // Settled actuals (cost and tokens) never exceed their estimates here, so spent + reserved bounds every grant ever made.
+        // An overshoot past an estimate is legitimate (the upstream's cost is a fact) and is covered by the settlement tests.
         return h.Account.GetStatus(h.Rules, h.Now).Limits.All(l => l.Spent + l.Reserved <= l.Limit);
     }
 
