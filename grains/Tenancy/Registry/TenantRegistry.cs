@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using OrleansTenancy.Tenancy.Pricing;
 using OrleansTenancy.Tenancy.Registry.Parsing;
@@ -21,6 +22,12 @@ public sealed class TenantRegistry
     private readonly TenantDefinition[] _ordered;
     private readonly FrozenDictionary<ulong, TenantContext> _guilds;
     private readonly FrozenDictionary<string, ApiKeyBinding> _apiKeys;
+
+    // Effective settings per (tenant, workspace), merged once per snapshot: the router asks for them on every call,
+    // and a merge builds frozen dictionaries, which is costly to do per request. Bounded by the registered contexts
+    // (an unknown one throws before anything is stored).
+    private readonly ConcurrentDictionary<TenantContext, EffectiveRouting> _routing = new();
+    private readonly ConcurrentDictionary<TenantContext, EffectivePolicy> _policies = new();
 
     internal TenantRegistry(IEnumerable<TenantDefinition> tenants, GlobalDefaults global, IReadOnlyList<TenantProblem> problems)
     {
@@ -83,7 +90,15 @@ public sealed class TenantRegistry
 
     /// <summary>Routing for <paramref name="context"/>: workspace over tenant over global.</summary>
     /// <exception cref="KeyNotFoundException">The tenant or workspace is not registered.</exception>
-    public EffectiveRouting GetRouting(TenantContext context)
+    public EffectiveRouting GetRouting(TenantContext context) =>
+        _routing.GetOrAdd(context, static (key, registry) => registry.MergeRouting(key), this);
+
+    /// <summary>Request policy for <paramref name="context"/>: workspace over tenant over global over built-in defaults.</summary>
+    /// <exception cref="KeyNotFoundException">The tenant or workspace is not registered.</exception>
+    public EffectivePolicy GetPolicy(TenantContext context) =>
+        _policies.GetOrAdd(context, static (key, registry) => registry.MergePolicy(key), this);
+
+    private EffectiveRouting MergeRouting(TenantContext context)
     {
         var (tenant, workspace) = Lookup(context.Tenant, context.Workspace);
         RoutingSettings[] levels = [workspace?.Routing ?? RoutingSettings.Empty, tenant.Routing, Global.Routing];
@@ -128,9 +143,7 @@ public sealed class TenantRegistry
     /// <summary>Effective limits for a context (see <see cref="GetEffectiveLimits(string, string?)"/>).</summary>
     public BudgetLimits GetEffectiveLimits(TenantContext context) => GetEffectiveLimits(context.Tenant, context.Workspace);
 
-    /// <summary>Request policy for <paramref name="context"/>: workspace over tenant over global over built-in defaults.</summary>
-    /// <exception cref="KeyNotFoundException">The tenant or workspace is not registered.</exception>
-    public EffectivePolicy GetPolicy(TenantContext context)
+    private EffectivePolicy MergePolicy(TenantContext context)
     {
         var (tenant, workspace) = Lookup(context.Tenant, context.Workspace);
         var own = workspace?.Policy ?? PolicySettings.Empty;

@@ -62,6 +62,26 @@ public sealed class MergeRuleTests
     }
 
     [Fact]
+    public void Effective_settings_are_merged_once_per_context_and_snapshot()
+    {
+        using var tenants = new TempTenants();
+        tenants.Write("t/tenant.yaml", TwoWorkspaces).Write("t/routing.yaml", "allowed_models: [a/one, a/two]\n");
+        var registry = tenants.Load();
+        var main = new TenantContext("t", "main");
+        var side = new TenantContext("t", "side");
+
+        Assert.Same(registry.GetRouting(main), registry.GetRouting(new TenantContext("t", "main")));
+        Assert.Same(registry.GetPolicy(main), registry.GetPolicy(main));
+        Assert.NotSame(registry.GetRouting(main), registry.GetRouting(side));
+        Assert.Equal(["a/one"], registry.GetRouting(side).AllowedModels);
+
+        // A reload is a new snapshot: it merges the changed files, never serving the old snapshot's result.
+        tenants.Write("t/routing.yaml", "allowed_models: [a/two]\n");
+        Assert.Equal(["a/two"], tenants.Load().GetRouting(main).AllowedModels);
+        Assert.Equal(["a/one", "a/two"], registry.GetRouting(main).AllowedModels);
+    }
+
+    [Fact]
     public void No_allow_list_anywhere_allows_every_model()
     {
         using var tenants = new TempTenants();
