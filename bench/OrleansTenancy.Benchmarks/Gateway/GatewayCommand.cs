@@ -32,6 +32,7 @@ public static class GatewayCommand
         var steps = Rates(args, "steps", "500,1000,1500,2000,3000,4000,5000,6000");
         var warmup = TimeSpan.FromSeconds(args.GetInt("warmup", 3));
         var measured = TimeSpan.FromSeconds(args.GetInt("duration", 10));
+        var pacing = ParsePacing(args);
         var p99Bound = args.GetInt("p99-bound", 100);
         // Diagnostic: the shipped appsettings log every upstream HTTP call at Information (four entries per call).
         var quietHttpLog = args.Get("quiet-http-client-log", "false") == "true";
@@ -51,10 +52,11 @@ public static class GatewayCommand
             using var client = CreateLoadClient();
             var body = Encoding.UTF8.GetBytes(RequestBody);
             var timeout = TimeSpan.FromSeconds(10);
-            var direct = new OpenLoopLoad(client, new Uri(upstream + "/chat/completions"), body, "sk-or-bench", timeout);
-            var gateway = new OpenLoopLoad(client, new Uri(silo.BaseUrl, "v1/chat/completions"), body, ApiKey, timeout);
+            var direct = new OpenLoopLoad(client, new Uri(upstream + "/chat/completions"), body, "sk-or-bench", timeout, pacing);
+            var gateway = new OpenLoopLoad(client, new Uri(silo.BaseUrl, "v1/chat/completions"), body, ApiKey, timeout, pacing);
 
             Console.WriteLine($"# gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, warm-up {warmup.TotalSeconds} s, measured {measured.TotalSeconds} s per point");
+            Console.WriteLine($"# load: open loop, {PacingDescription(pacing)}");
             Console.WriteLine($"# simulator {upstream} ({(simulator is null ? "its own process" : "in this process")}), silo {silo.BaseUrl} (child process), tenant {TenantSlug}: hard enforcement, cache off, no rate limits{(quietHttpLog ? "; silo HttpClient log level Warning" : "; silo logging as shipped")}");
             if (siloEnvironment.Count > 0)
             {
@@ -189,6 +191,19 @@ public static class GatewayCommand
                 : throw new ArgumentException($"--{name} '{text}': '{part}' is not a positive whole number of requests per second."))
             .ToArray();
     }
+
+    /// <summary>The <c>--pacing</c> option: <c>due-time</c> (default) or <c>timer-ticks</c> (the earlier generator).</summary>
+    internal static Pacing ParsePacing(Arguments args) => args.Get("pacing", "due-time") switch
+    {
+        "due-time" => Pacing.DueTime,
+        "timer-ticks" => Pacing.TimerTicks,
+        var other => throw new ArgumentException($"--pacing '{other}': use due-time (each request at its due time) or timer-ticks (the earlier 1 ms timer loop)."),
+    };
+
+    /// <summary>The load generator's pacing, for the report header.</summary>
+    internal static string PacingDescription(Pacing pacing) => pacing == Pacing.DueTime
+        ? Pacer.Method
+        : "requests due are issued each time a 1 ms Task.Delay loop wakes (--pacing timer-ticks, the earlier generator)";
 
     /// <summary>Parses the value of <paramref name="option"/>: <c>NAME=VALUE,NAME=VALUE</c>.</summary>
     internal static Dictionary<string, string> EnvironmentPairs(Arguments args, string option)

@@ -21,6 +21,7 @@ public static class GatewayCompareCommand
         var rounds = args.GetInt("rounds", 8);
         var warmup = TimeSpan.FromSeconds(args.GetInt("warmup", 2));
         var measured = TimeSpan.FromSeconds(args.GetInt("duration", 5));
+        var pacing = GatewayCommand.ParsePacing(args);
         var environmentA = GatewayCommand.EnvironmentPairs(args, "a");
         var environmentB = GatewayCommand.EnvironmentPairs(args, "b");
 
@@ -36,12 +37,13 @@ public static class GatewayCompareCommand
             var timeout = TimeSpan.FromSeconds(10);
             var loads = new (string Label, OpenLoopLoad Load)[]
             {
-                ("direct", new OpenLoopLoad(client, new Uri(simulator.BaseUrl + "/chat/completions"), body, "sk-or-bench", timeout)),
-                ("A", new OpenLoopLoad(client, new Uri(siloA.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout)),
-                ("B", new OpenLoopLoad(client, new Uri(siloB.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout)),
+                ("direct", new OpenLoopLoad(client, new Uri(simulator.BaseUrl + "/chat/completions"), body, "sk-or-bench", timeout, pacing)),
+                ("A", new OpenLoopLoad(client, new Uri(siloA.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout, pacing)),
+                ("B", new OpenLoopLoad(client, new Uri(siloB.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout, pacing)),
             };
 
             Console.WriteLine($"# gateway A/B, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {rate:N0} requests/s, {rounds} rounds of direct, A and B (order rotated), warm-up {warmup.TotalSeconds} s, measured {measured.TotalSeconds} s per phase");
+            Console.WriteLine($"# load: open loop, {GatewayCommand.PacingDescription(pacing)}");
             Console.WriteLine($"# A: {Describe(environmentA)}; B: {Describe(environmentB)}");
             foreach (var (_, load) in loads)
             {

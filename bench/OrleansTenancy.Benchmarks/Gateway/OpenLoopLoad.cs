@@ -35,9 +35,10 @@ public sealed record PhaseResult(
 /// <summary>
 /// An open-loop load generator: request i is due at start + i / rate whatever happened to earlier requests, and its
 /// latency is counted from that due time, so a stalled server is charged for the queue it builds (no coordinated
-/// omission). Due requests are issued in batches each time the scheduler wakes (about every millisecond).
+/// omission). By default a dedicated thread issues each request at its own due time (see <see cref="Pacer"/>), so the
+/// offered load is evenly spaced; <see cref="Pacing.TimerTicks"/> keeps the earlier generator for comparison.
 /// </summary>
-public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string? bearer, TimeSpan timeout)
+public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string? bearer, TimeSpan timeout, Pacing pacing = Pacing.DueTime)
 {
     public async Task<PhaseResult> RunAsync(string target, int rate, TimeSpan warmup, TimeSpan measured)
     {
@@ -102,26 +103,49 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
             }
         }
 
-        for (var i = 0; i < total;)
+        if (pacing == Pacing.TimerTicks)
         {
-            var now = Stopwatch.GetTimestamp();
-            for (; i < total; i++)
+            for (var i = 0; i < total;)
             {
-                var due = start + (long)(i * ticksPerRequest);
-                if (due > now)
+                var now = Stopwatch.GetTimestamp();
+                for (; i < total; i++)
                 {
-                    break;
+                    var due = start + (long)(i * ticksPerRequest);
+                    if (due > now)
+                    {
+                        break;
+                    }
+
+                    var index = i;
+                    tasks[i] = Task.Run(() => SendAsync(index, due));
                 }
 
-                var index = i;
-                tasks[i] = Task.Run(() => SendAsync(index, due));
+                if (i < total)
+                {
+                    // Pacing, not synchronisation: the timer wakes this loop about every one to two milliseconds.
+                    await Task.Delay(1);
+                }
             }
-
-            if (i < total)
+        }
+        else
+        {
+            // A dedicated thread issues each request at its due time; each send continues on the thread pool once it awaits.
+            var issued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var pacer = new Thread(() =>
             {
-                // Pacing, not synchronisation: the timer wheel wakes the scheduler about once a millisecond.
-                await Task.Delay(1);
-            }
+                Pacer.PrepareThread();
+                for (var i = 0; i < total; i++)
+                {
+                    var due = start + (long)(i * ticksPerRequest);
+                    Pacer.SleepUntil(due);
+                    tasks[i] = SendAsync(i, due);
+                }
+
+                issued.SetResult();
+            })
+            { IsBackground = true, Name = "open-loop pacer" };
+            pacer.UnsafeStart();
+            await issued.Task;
         }
 
         await Task.WhenAll(tasks);
@@ -137,4 +161,18 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
             sendLag[Math.Max(0, (int)Math.Ceiling(0.99 * total) - 1)],
             succeededService);
     }
+}
+
+/// <summary>How an <see cref="OpenLoopLoad"/> gets its requests out.</summary>
+public enum Pacing
+{
+    /// <summary>Each request at its own due time, from a dedicated thread (<see cref="Pacer"/>).</summary>
+    DueTime,
+
+    /// <summary>
+    /// The earlier generator: a loop woken by a 1 ms <see cref="Task.Delay(int)"/> issues every request due by then, each
+    /// through <see cref="Task.Run(Func{Task})"/>. On Linux the loop wakes every 1–2 ms, so requests go out in bursts of
+    /// one to three, about 2 ms late.
+    /// </summary>
+    TimerTicks,
 }
