@@ -35,10 +35,9 @@ public static class SqliteFiles
 
     /// <summary>
     /// Creates the folder, switches the file to WAL and applies the migrations of <paramref name="component"/>
-    /// not yet recorded in <c>schema_migrations</c>, inside one immediate (write-locked) transaction so two
-    /// processes opening a fresh file cannot both apply them.
+    /// not yet recorded in <c>schema_migrations</c>, in order and each once, inside one immediate (write-locked)
+    /// transaction so two processes opening a fresh file cannot both apply them.
     /// </summary>
-    /// <summary>Puts the file in WAL mode and applies the migrations of <paramref name="component"/> not yet applied, in order, each once.</summary>
     public static async Task MigrateAsync(string filePath, string connectionString, string component, IReadOnlyList<string> migrations, CancellationToken cancellationToken)
     {
         var folder = Path.GetDirectoryName(filePath);

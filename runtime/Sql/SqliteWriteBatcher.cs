@@ -69,6 +69,11 @@ public sealed class SqliteWriteBatcher
     private async Task CommitAsync(List<Write> batch)
     {
         var failures = new Exception?[batch.Count];
+
+        // A write alone in its transaction needs no savepoint: rolling the transaction back undoes it alone. That is the
+        // usual case below saturation, and it saves two statements per commit.
+        var isolate = batch.Count > 1;
+        bool committed;
         try
         {
             using var turn = await SqliteWriteGate.EnterAsync(_filePath, CancellationToken.None).ConfigureAwait(false);
@@ -78,7 +83,11 @@ public sealed class SqliteWriteBatcher
             {
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    await ExecuteAsync(connection, "SAVEPOINT queued_write").ConfigureAwait(false);
+                    if (isolate)
+                    {
+                        await ExecuteAsync(connection, "SAVEPOINT queued_write").ConfigureAwait(false);
+                    }
+
                     try
                     {
                         await batch[i].RunAsync(connection).ConfigureAwait(false);
@@ -86,13 +95,27 @@ public sealed class SqliteWriteBatcher
                     catch (Exception error)
                     {
                         failures[i] = error;
-                        await ExecuteAsync(connection, "ROLLBACK TO queued_write").ConfigureAwait(false);
+                        if (isolate)
+                        {
+                            await ExecuteAsync(connection, "ROLLBACK TO queued_write").ConfigureAwait(false);
+                        }
                     }
 
-                    await ExecuteAsync(connection, "RELEASE queued_write").ConfigureAwait(false);
+                    if (isolate)
+                    {
+                        await ExecuteAsync(connection, "RELEASE queued_write").ConfigureAwait(false);
+                    }
                 }
 
-                await ExecuteAsync(connection, "COMMIT").ConfigureAwait(false);
+                committed = isolate || failures[0] is null;
+                if (committed)
+                {
+                    await ExecuteAsync(connection, "COMMIT").ConfigureAwait(false);
+                }
+                else
+                {
+                    await RollBackQuietlyAsync(connection).ConfigureAwait(false);
+                }
             }
             catch
             {
@@ -110,7 +133,11 @@ public sealed class SqliteWriteBatcher
             return;
         }
 
-        Interlocked.Increment(ref _transactions);
+        if (committed)
+        {
+            Interlocked.Increment(ref _transactions);
+        }
+
         Interlocked.Add(ref _writes, failures.Count(f => f is null));
         for (var i = 0; i < batch.Count; i++)
         {

@@ -93,6 +93,20 @@ public sealed class SqliteWriteBatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_alone_in_its_transaction_that_fails_is_undone_and_the_next_write_commits()
+    {
+        var batcher = SqliteWriteBatcher.For(_file);
+        var before = batcher.TransactionsCommitted;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Insert(batcher, "alone", thenFail: true).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(await Insert(batcher, "next").WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal("write alone refused", error.Message);
+        Assert.Equal(["next"], await Rows());
+        Assert.Equal(1, batcher.TransactionsCommitted - before);
+    }
+
+    [Fact]
     public async Task Any_spelling_of_the_path_gives_the_same_batcher()
     {
         var spelledOtherwise = Path.Combine(Path.GetDirectoryName(_file)!, ".", Path.GetFileName(_file));
