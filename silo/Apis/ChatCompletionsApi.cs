@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using OrleansTenancy.Grains.Routing;
@@ -84,8 +85,7 @@ public static partial class ChatCompletionsApi
             var result = await router.CompleteAsync(route, aborted);
             http.Response.Headers[ContextHeader] = result.Context.ToString();
             http.Response.Headers[CacheHeader] = result.Cached ? "hit" : "miss";
-            http.Response.ContentType = "application/json";
-            await JsonSerializer.SerializeAsync(http.Response.Body, result.Response ?? EmptyResponse(result), OpenRouterJsonContext.Default.ChatCompletionResponse, aborted);
+            await WriteAnswerAsync(http.Response, result.Response ?? EmptyResponse(result), aborted);
         }
         catch (RouteRefusedException refusal)
         {
@@ -96,6 +96,21 @@ public static partial class ChatCompletionsApi
         {
             // The client went away; the router has settled or released the reservation.
         }
+    }
+
+    // Serialised in one synchronous pass (the source generator's fast path; the async stream path allocates a write
+    // stack per call) and sent with Content-Length, so the answer leaves in one write without chunked framing.
+    private static Task WriteAnswerAsync(HttpResponse response, ChatCompletionResponse answer, CancellationToken cancellationToken)
+    {
+        var json = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            JsonSerializer.Serialize(writer, answer, OpenRouterJsonContext.Default.ChatCompletionResponse);
+        }
+
+        response.ContentType = "application/json";
+        response.ContentLength = json.WrittenCount;
+        return response.Body.WriteAsync(json.WrittenMemory, cancellationToken).AsTask();
     }
 
     private static async Task<(ChatCompletionRequest? Body, GatewayError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

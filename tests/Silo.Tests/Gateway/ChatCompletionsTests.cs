@@ -54,6 +54,23 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_plain_answer_is_sent_with_its_content_length_not_chunked()
+    {
+        using var client = _host.CreateClient();
+        using var request = Post(_host.StaffKey, new { model = "openai/gpt-4o-mini", messages = new[] { new { role = "user", content = "hi" } } });
+
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal("chat.completion", json.RootElement.GetProperty("object").GetString());
+        Assert.True(json.RootElement.GetProperty("usage").GetProperty("cost").GetDecimal() > 0);
+    }
+
+    [Fact]
     public async Task A_stream_without_include_usage_has_no_usage_chunk_and_ends_with_done()
     {
         using var client = _host.CreateClient();
