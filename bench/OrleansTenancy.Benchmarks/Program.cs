@@ -15,9 +15,9 @@ const string Usage = """
       reservations --store sqlite|postgres --tenants N --duration S --concurrency C [--warmup S] [--postgres CONN]
       memory [--count N]                      bytes held per idle activation (empty grain, TenantGrain)
       state-size [--open N]                   size and serialisation time of one tenant's persisted state
-      gateway [--rates 500,1000,2000] [--steps 500,...] [--duration S] [--warmup S] [--p99-bound MS] [--silo DLL] [--tenants DIR] [--silo-env NAME=VALUE,...] [--upstream URL]
+      gateway [--rates 500,1000,2000] [--steps 500,...] [--duration S] [--warmup S] [--p99-bound MS] [--silo DLL] [--tenants DIR] [--silo-env NAME=VALUE,...] [--upstream URL] [--pacing due-time|timer-ticks]
                                               gateway's added latency against the OpenRouter simulator (run from the repository root)
-      gateway-ab --a NAME=VALUE,... --b NAME=VALUE,... [--rate R] [--rounds N] [--duration S] [--warmup S]
+      gateway-ab --a NAME=VALUE,... --b NAME=VALUE,... [--rate R] [--rounds N] [--duration S] [--warmup S] [--pacing ...]
                                               two silo configurations side by side, rounds of direct/A/B phases
     """;
 

@@ -103,51 +103,9 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
             }
         }
 
-        if (pacing == Pacing.TimerTicks)
-        {
-            for (var i = 0; i < total;)
-            {
-                var now = Stopwatch.GetTimestamp();
-                for (; i < total; i++)
-                {
-                    var due = start + (long)(i * ticksPerRequest);
-                    if (due > now)
-                    {
-                        break;
-                    }
-
-                    var index = i;
-                    tasks[i] = Task.Run(() => SendAsync(index, due));
-                }
-
-                if (i < total)
-                {
-                    // Pacing, not synchronisation: the timer wakes this loop about every one to two milliseconds.
-                    await Task.Delay(1);
-                }
-            }
-        }
-        else
-        {
-            // A dedicated thread issues each request at its due time; each send continues on the thread pool once it awaits.
-            var issued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var pacer = new Thread(() =>
-            {
-                Pacer.PrepareThread();
-                for (var i = 0; i < total; i++)
-                {
-                    var due = start + (long)(i * ticksPerRequest);
-                    Pacer.SleepUntil(due);
-                    tasks[i] = SendAsync(i, due);
-                }
-
-                issued.SetResult();
-            })
-            { IsBackground = true, Name = "open-loop pacer" };
-            pacer.UnsafeStart();
-            await issued.Task;
-        }
-
+        await (pacing == Pacing.TimerTicks
+            ? IssueOnTimerTicksAsync(tasks, start, ticksPerRequest, SendAsync)
+            : IssueAtDueTimesAsync(tasks, start, ticksPerRequest, SendAsync));
         await Task.WhenAll(tasks);
         var completedInWindow = completedAt.Count(t => t >= windowStart && t < windowEnd);
         var succeeded = latencies.Where((_, m) => ok[m]).ToArray();
@@ -160,6 +118,53 @@ public sealed class OpenLoopLoad(HttpClient client, Uri url, byte[] body, string
             completedInWindow / measured.TotalSeconds,
             sendLag[Math.Max(0, (int)Math.Ceiling(0.99 * total) - 1)],
             succeededService);
+    }
+
+    // Each request at its due time, from a dedicated thread; each send continues on the thread pool once it awaits.
+    private static Task IssueAtDueTimesAsync(Task[] tasks, long start, double ticksPerRequest, Func<int, long, Task> send)
+    {
+        var issued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pacer = new Thread(() =>
+        {
+            Pacer.PrepareThread();
+            for (var i = 0; i < tasks.Length; i++)
+            {
+                var due = start + (long)(i * ticksPerRequest);
+                Pacer.SleepUntil(due);
+                tasks[i] = send(i, due);
+            }
+
+            issued.SetResult();
+        })
+        { IsBackground = true, Name = "open-loop pacer" };
+        pacer.UnsafeStart();
+        return issued.Task;
+    }
+
+    // The earlier generator (Pacing.TimerTicks): everything due goes out each time a 1 ms delay ends.
+    private static async Task IssueOnTimerTicksAsync(Task[] tasks, long start, double ticksPerRequest, Func<int, long, Task> send)
+    {
+        for (var i = 0; i < tasks.Length;)
+        {
+            var now = Stopwatch.GetTimestamp();
+            for (; i < tasks.Length; i++)
+            {
+                var due = start + (long)(i * ticksPerRequest);
+                if (due > now)
+                {
+                    break;
+                }
+
+                var index = i;
+                tasks[i] = Task.Run(() => send(index, due));
+            }
+
+            if (i < tasks.Length)
+            {
+                // Pacing, not synchronisation: the timer wakes this loop about every one to two milliseconds.
+                await Task.Delay(1);
+            }
+        }
     }
 }
 
