@@ -201,7 +201,7 @@ public sealed partial class BudgetAccount
             }
 
             var (spent, reserved) = Read(counter, key, metric);
-            var percent = PercentOf(spent + reserved, limit);
+            var percent = BudgetFigures.PercentOf(spent + reserved, limit);
             var alerted = metric switch
             {
                 BudgetMetric.CostUsd => counter.CostAlertedPercent,
@@ -234,16 +234,5 @@ public sealed partial class BudgetAccount
                 default: counter.ExecutionsAlertedPercent = highest; break;
             }
         }
-    }
-
-    /// <summary>Usage in percent of a limit; a zero limit reads as 100 % once anything is used.</summary>
-    private static decimal PercentOf(decimal used, decimal limit)
-    {
-        if (limit <= 0)
-        {
-            return used > 0 ? 100m : 0m;
-        }
-
-        return used / limit * 100m;
     }
 }

@@ -63,7 +63,8 @@ public sealed partial class BudgetAccount
             elapsed = floor;
         }
 
-        return spent * length.Ticks / elapsed.Ticks;
+        // The ratio first (at most 24, by the floor above), so a large spend cannot overflow the product.
+        return BudgetFigures.Scale(spent, (decimal)length.Ticks / elapsed.Ticks);
     }
 
     private static void AddStatus(
@@ -89,10 +90,10 @@ public sealed partial class BudgetAccount
                 Spent = spent,
                 Reserved = reserved,
                 Remaining = Math.Max(0m, limit - spent - reserved),
-                PercentUsed = PercentOf(spent + reserved, limit),
+                PercentUsed = BudgetFigures.RoundPercent(BudgetFigures.PercentOf(spent + reserved, limit)),
                 PeriodStart = window.Start,
                 ResetsAt = window.End,
-                ForecastAtPeriodEnd = Forecast(spent, window, now),
+                ForecastAtPeriodEnd = BudgetFigures.RoundForecast(Forecast(spent, window, now), metric),
             });
         }
     }

@@ -47,6 +47,45 @@ public class BudgetStatusTests
         Assert.Equal((0m, 150m), (day.Remaining, day.PercentUsed));
     }
 
+    [Theory]
+    [InlineData("0.0000000000000000000000000001")]
+    [InlineData("0.0000000000000000000000001234567")]
+    [InlineData("0.000000001")]
+    public void A_tiny_limit_neither_overflows_the_status_nor_the_reservations_under_it(string tinyText)
+    {
+        // A limit stored before validation refused such values (or set in code) must not break status or reservations.
+        var tiny = decimal.Parse(tinyText, System.Globalization.CultureInfo.InvariantCulture);
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = tiny, DailyTokens = 1, Enforcement = Enforcement.Soft, AlertThresholds = [50m, 100m] });
+        var granted = h.Reserve(1_000_000m, tokens: 10_000_000, id: "a");
+        h.Settle("a", 900_000m, 5_000_000, 5_000_000);
+
+        var status = h.Account.GetStatus(h.Rules, h.Now);
+        var hard = h.Account.TryReserve(new ReservationRequest { RequestId = "b", Workspace = "main", Model = "m", EstimatedCostUsd = 1m, EstimatedTokens = 1 },
+            h.Rules with { Tenant = h.Rules.Tenant with { Enforcement = Enforcement.Hard } }, h.Now);
+
+        Assert.True(granted.IsGranted);
+        var day = status.Limits.Single(l => l.Metric == BudgetMetric.CostUsd && l.Period == BudgetPeriod.Day);
+        Assert.Equal(1_000_000m, day.PercentUsed); // the documented cap: used 10,000 times over
+        Assert.Equal(0m, day.Remaining);
+        Assert.Equal(ReservationOutcome.Denied, hard.Outcome);
+    }
+
+    [Fact]
+    public void Percent_and_forecast_are_rounded_to_readable_precision()
+    {
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 3m, DailyTokens = 7 }, start: new DateTimeOffset(2026, 11, 22, 7, 0, 0, TimeSpan.Zero));
+        h.Reserve(1m, tokens: 1, id: "a");
+        h.Settle("a", 1m, 1, 0);
+
+        var cost = h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day);
+        var tokens = h.Status(BudgetMetric.Tokens, BudgetPeriod.Day);
+
+        Assert.Equal(33.33m, cost.PercentUsed);
+        Assert.Equal("3.428571429", cost.ForecastAtPeriodEnd.ToString(System.Globalization.CultureInfo.InvariantCulture)); // $1 in 7 h of 24
+        Assert.Equal(14.29m, tokens.PercentUsed);
+        Assert.Equal("3.43", tokens.ForecastAtPeriodEnd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void State_round_trips_through_System_Text_Json_exactly()
     {
