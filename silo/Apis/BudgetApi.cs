@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Runtime;
 using OrleansTenancy.Silo.Hosting;
@@ -46,24 +47,35 @@ public static class BudgetApi
         return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), overrides, status));
     }
 
-    /// <summary>Sets the runtime override.</summary>
-    public static async Task<IResult> PutBudget(string tenant, BudgetLimits? limits, ITenantRegistrySource registry, IGrainFactory grains)
+    /// <summary>
+    /// Sets the runtime override. The body is read by <see cref="BudgetLimitsJson"/>: the fields of <c>budgets.yaml</c>
+    /// only, numbers as JSON numbers, <c>enforcement</c> as its name; anything else is a 400 naming the field, and
+    /// nothing is stored.
+    /// </summary>
+    public static async Task<IResult> PutBudget(string tenant, HttpRequest request, ITenantRegistrySource registry, IGrainFactory grains)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (UnknownTenant(tenant, registry) is { } notFound)
         {
             return notFound;
         }
 
-        if (limits is null)
+        var problems = new List<KeyValuePair<string, string>>();
+        BudgetLimits? limits = null;
+        try
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A JSON body is required",
-                detail: "Send the limits to override, e.g. {\"daily_cap_usd\": 10, \"enforcement\": \"hard\"}; DELETE removes the override.");
+            using var body = await JsonDocument.ParseAsync(request.Body, default, request.HttpContext.RequestAborted);
+            limits = BudgetLimitsJson.Read(body.RootElement, problems);
+        }
+        catch (JsonException error)
+        {
+            problems.Add(new("body", $"The body is not valid JSON ({error.Message}). Send the limits to override, for example "
+                + "{\"daily_cap_usd\": 10, \"enforcement\": \"hard\"}; DELETE removes the override."));
         }
 
-        var problems = BudgetLimitsValidation.Problems(limits);
-        if (problems.Count > 0)
+        if (limits is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid budget limits", detail: string.Join(" ", problems));
+            return AdminProblems.Invalid("Invalid budget limits", problems);
         }
 
         var grain = grains.GetGrain<ITenantGrain>(tenant);

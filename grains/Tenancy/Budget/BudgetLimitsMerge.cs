@@ -53,6 +53,9 @@ public static class BudgetLimitsValidation
         NonNegative(limits.DailyExecutions, "daily_executions");
         NonNegative(limits.MonthlyExecutions, "monthly_executions");
         NonNegative(limits.MaxPerRequest, "max_per_request");
+        Precise(limits.DailyCapUsd, "daily_cap_usd");
+        Precise(limits.MonthlyCapUsd, "monthly_cap_usd");
+        Precise(limits.MaxPerRequest, "max_per_request");
         Ordered(limits.DailyCapUsd, limits.MonthlyCapUsd, "monthly_cap_usd", "daily_cap_usd");
         Ordered(limits.DailyTokens, limits.MonthlyTokens, "monthly_tokens", "daily_tokens");
         Ordered(limits.DailyExecutions, limits.MonthlyExecutions, "monthly_executions", "daily_executions");
@@ -79,6 +82,14 @@ public static class BudgetLimitsValidation
             }
         }
 
+        void Precise(decimal? value, string field)
+        {
+            if (UsdPrecisionProblem(field, value) is { } problem)
+            {
+                problems.Add(problem);
+            }
+        }
+
         void Ordered(decimal? daily, decimal? monthly, string monthlyField, string dailyField)
         {
             if (daily is { } d && monthly is { } m && m < d)
@@ -87,6 +98,18 @@ public static class BudgetLimitsValidation
             }
         }
     }
+
+    /// <summary>
+    /// The finest step of a USD limit: the usage ledger's precision (1e-9 USD). A finer limit could never be told apart
+    /// from its rounding in the ledger, and a limit near zero would make every percentage of it meaningless.
+    /// </summary>
+    public const int UsdDecimalPlaces = 9;
+
+    /// <summary>A sentence naming <paramref name="field"/> when <paramref name="value"/> has more than <see cref="UsdDecimalPlaces"/> decimal places; otherwise <see langword="null"/>.</summary>
+    public static string? UsdPrecisionProblem(string field, decimal? value) =>
+        value is { } usd && decimal.Round(usd, UsdDecimalPlaces) != usd
+            ? $"{field} ({usd.ToString(System.Globalization.CultureInfo.InvariantCulture)}) has more than {UsdDecimalPlaces} decimal places; USD limits count in steps of 0.000000001."
+            : null;
 
     /// <summary>Throws <see cref="ArgumentException"/> listing every problem when <paramref name="limits"/> is invalid.</summary>
     public static void ThrowIfInvalid(BudgetLimits limits, string what)

@@ -85,6 +85,14 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public HttpClient CreateClient() => _factory.CreateClient();
 
+    /// <summary>A client that presents the admin key on every request.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Add("Authorization", "Bearer " + AdminKey);
+        return client;
+    }
+
     /// <summary>The official OpenAI client, unmodified, talking to the silo through the test server.</summary>
     public ChatClient OpenAiChat(string apiKey, string model = "openai/gpt-4o-mini") =>
         new(model, new ApiKeyCredential(apiKey), new OpenAIClientOptions

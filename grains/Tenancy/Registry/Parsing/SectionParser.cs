@@ -1,3 +1,4 @@
+using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Pricing;
 using OrleansTenancy.Tenancy.Registry.Yaml;
 
@@ -195,6 +196,14 @@ internal static class SectionParser
             InheritGlobal = map.Bool("inherit_global"),
             AlertThresholds = Thresholds(map),
         };
+        foreach (var (key, usd) in (ReadOnlySpan<(string, decimal?)>)[("daily_cap_usd", limits.DailyCapUsd), ("monthly_cap_usd", limits.MonthlyCapUsd), ("max_per_request", limits.MaxPerRequest)])
+        {
+            if (BudgetLimitsValidation.UsdPrecisionProblem($"'{key}' in {map.Section}", usd) is { } problem)
+            {
+                map.Sink.Error(map.Node(key)!, problem);
+            }
+        }
+
         CheckMonthlyNotBelowDaily(map, "monthly_cap_usd", limits.MonthlyCapUsd, "daily_cap_usd", limits.DailyCapUsd);
         CheckMonthlyNotBelowDaily(map, "monthly_tokens", limits.MonthlyTokens, "daily_tokens", limits.DailyTokens);
         CheckMonthlyNotBelowDaily(map, "monthly_executions", limits.MonthlyExecutions, "daily_executions", limits.DailyExecutions);
