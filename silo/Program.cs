@@ -20,6 +20,7 @@ builder.AddTenancyRouting();
 builder.Services.AddTenancyGateway();
 
 var app = builder.Build();
+app.UseTenancyErrorResponses();
 app.MapHealthApi();
 app.MapAdminApi();
 app.MapChatCompletionsApi();

@@ -82,8 +82,11 @@ public static partial class ChatCompletionsApi
                 }
 
                 response.BodyWriter.Write("data: "u8);
-                json.Reset(response.BodyWriter);
-                error.WriteJson(json);
+                await using (var errorJson = new Utf8JsonWriter(response.BodyWriter, GatewayError.WriterOptions))
+                {
+                    error.WriteJson(errorJson);
+                }
+
                 response.BodyWriter.Write("\n\n"u8);
                 await response.BodyWriter.FlushAsync(aborted);
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Runtime;
@@ -57,8 +58,8 @@ public static class MemoryApi
         return TypedResults.Ok(new MemoryNamespaceList("list", [.. namespaces.Select(n => new MemoryNamespaceView(ShortName(context, n.Namespace), n.Namespace, n.EntryCount))]));
     }
 
-    /// <summary>Adds an entry.</summary>
-    public static async Task<IResult> AddAsync(HttpContext http, string ns, MemoryAddBody? body, [FromServices] CallerAuthenticator authenticator, [FromServices] IGrainFactory grains)
+    /// <summary>Adds an entry; the body is <see cref="MemoryAddBody"/> as JSON (read whatever the content type says).</summary>
+    public static async Task<IResult> AddAsync(HttpContext http, string ns, [FromServices] CallerAuthenticator authenticator, [FromServices] IGrainFactory grains)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(grains);
@@ -67,14 +68,15 @@ public static class MemoryApi
             return error;
         }
 
-        if (body is null || string.IsNullOrEmpty(body.Text))
+        var (body, bodyError) = await MemoryAddBody.ReadAsync(http.Request.Body, http.RequestAborted);
+        if (body is null)
         {
-            return GatewayError.Of(StatusCodes.Status400BadRequest, GatewayError.InvalidRequest, "missing_text", "The body needs a non-empty 'text'.", "text");
+            return bodyError!;
         }
 
         return await Guarded(async () =>
         {
-            var entry = await Workspace(grains, context).AddMemoryAsync(new MemoryAddRequest { Namespace = full, Text = body.Text, Metadata = body.Metadata, Id = body.Id });
+            var entry = await Workspace(grains, context).AddMemoryAsync(new MemoryAddRequest { Namespace = full, Text = body.Text!, Metadata = body.Metadata, Id = body.Id });
             return TypedResults.Created($"/v1/memory/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(entry.Id)}", View(context, entry));
         });
     }
@@ -211,11 +213,83 @@ public static class MemoryApi
         new(entry.Id, ShortName(context, entry.Namespace), entry.Namespace, entry.Text, entry.Metadata, entry.CreatedAt, entry.UpdatedAt);
 }
 
-/// <summary>Body of <c>POST /v1/memory/{ns}</c>.</summary>
-/// <param name="Text">The text to remember.</param>
+/// <summary>Body of <c>POST /v1/memory/{ns}</c>: <c>{"text": "...", "metadata": {"lang": "en"}, "id": "..."}</c>.</summary>
+/// <param name="Text">The text to remember (required, non-empty).</param>
 /// <param name="Metadata">Optional string metadata, filterable with <c>meta.&lt;key&gt;=</c>.</param>
 /// <param name="Id">Optional id; an entry with the same id is replaced.</param>
-public sealed record MemoryAddBody(string? Text, IReadOnlyDictionary<string, string>? Metadata, string? Id);
+public sealed record MemoryAddBody(string? Text, IReadOnlyDictionary<string, string>? Metadata, string? Id)
+{
+    /// <summary>The fields a body may hold.</summary>
+    public static readonly IReadOnlyList<string> Fields = ["text", "metadata", "id"];
+
+    /// <summary>Reads a body; on a problem returns a 400 in the OpenAI shape naming the field.</summary>
+    public static async Task<(MemoryAddBody? Body, GatewayError? Error)> ReadAsync(Stream body, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(body, default, cancellationToken);
+        }
+        catch (JsonException error)
+        {
+            return (null, Invalid("invalid_json", $"The body is not valid JSON ({error.Message}); send {{\"text\": \"...\"}}.", null));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Invalid("invalid_memory_body", "The body must be a JSON object such as {\"text\": \"...\", \"metadata\": {\"lang\": \"en\"}}.", null));
+            }
+
+            string? text = null;
+            string? id = null;
+            Dictionary<string, string>? metadata = null;
+            foreach (var property in root.EnumerateObject())
+            {
+                var value = property.Value;
+                switch (property.Name)
+                {
+                    case "text" when value.ValueKind == JsonValueKind.String:
+                        text = value.GetString();
+                        break;
+                    case "id" when value.ValueKind is JsonValueKind.String or JsonValueKind.Null:
+                        id = value.GetString();
+                        break;
+                    case "metadata" when value.ValueKind == JsonValueKind.Null:
+                        break;
+                    case "metadata" when value.ValueKind == JsonValueKind.Object:
+                        metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+                        foreach (var entry in value.EnumerateObject())
+                        {
+                            if (entry.Value.ValueKind != JsonValueKind.String)
+                            {
+                                return (null, Invalid("invalid_metadata", $"metadata.{entry.Name} must be text; metadata maps names to text values.", "metadata"));
+                            }
+
+                            metadata[entry.Name] = entry.Value.GetString()!;
+                        }
+
+                        break;
+                    case "text" or "id" or "metadata":
+                        return (null, Invalid("invalid_" + property.Name, property.Name == "metadata"
+                            ? "metadata must be an object of text values, such as {\"lang\": \"en\"}."
+                            : $"{property.Name} must be text.", property.Name));
+                    default:
+                        return (null, Invalid("unknown_field", $"Unknown field '{property.Name}'; the body takes {string.Join(", ", Fields)}.", property.Name));
+                }
+            }
+
+            return string.IsNullOrEmpty(text)
+                ? (null, Invalid("missing_text", "The body needs a non-empty 'text'.", "text"))
+                : (new MemoryAddBody(text, metadata, id), null);
+        }
+    }
+
+    private static GatewayError Invalid(string code, string message, string? param) =>
+        GatewayError.Of(StatusCodes.Status400BadRequest, GatewayError.InvalidRequest, code, message, param);
+}
 
 /// <summary>One memory entry.</summary>
 /// <param name="Id">The entry id.</param>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.Tenancy;
@@ -32,6 +33,15 @@ public sealed record GatewayError : IResult
 
     /// <summary>The error type for a resource that does not exist (HTTP 404).</summary>
     public const string NotFound = "not_found_error";
+
+    /// <summary>The error type for a failure of the silo itself (HTTP 500).</summary>
+    public const string ServerError = "server_error";
+
+    /// <summary>
+    /// How error bodies are written: quotes, angle brackets and non-ASCII letters as they are, so that a message naming
+    /// <c>'model'</c> reads as written (the body is a JSON document, never embedded in HTML).
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The HTTP status.</summary>
     public required int Status { get; init; }
@@ -114,7 +124,7 @@ public sealed record GatewayError : IResult
             response.Headers.WWWAuthenticate = "Bearer";
         }
 
-        await using (var json = new Utf8JsonWriter(response.BodyWriter))
+        await using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             WriteJson(json);
         }

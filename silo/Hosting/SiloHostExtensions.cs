@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -38,10 +39,15 @@ public static partial class SiloHostExtensions
         return builder;
     }
 
-    /// <summary>The JSON conventions of every HTTP API: snake_case names, enums as snake_case strings, no nulls.</summary>
+    /// <summary>
+    /// The JSON conventions of every HTTP API: snake_case names, enums as snake_case strings, no nulls, and text written
+    /// as it reads (<c>'</c>, <c>&lt;</c> and non-ASCII letters are not escaped: these bodies are JSON documents, never
+    /// embedded in HTML).
+    /// </summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
