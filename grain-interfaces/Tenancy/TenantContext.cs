@@ -96,7 +96,8 @@ public readonly partial record struct TenantContext(string Tenant, string Worksp
         }
 
         var separator = text.IndexOf(Separator, StringComparison.Ordinal);
-        if (separator <= 0 || separator == text.Length - 1 || text.IndexOf(Separator, separator + 1) >= 0)
+        if (separator <= 0 || separator == text.Length - 1 || text.IndexOf(Separator, separator + 1) >= 0
+            || string.IsNullOrWhiteSpace(text[..separator]) || string.IsNullOrWhiteSpace(text[(separator + 1)..]))
         {
             return false;
         }

@@ -23,6 +23,12 @@ public static partial class ChatCompletionsApi
     /// <summary>The request id header (request and response).</summary>
     public const string RequestIdHeader = "X-Request-Id";
 
+    /// <summary>The request header naming the task (selects the tenant's task → model mapping; recorded).</summary>
+    public const string TaskHeader = "X-Task";
+
+    /// <summary>The request header naming the calling agent (recorded in the ledger).</summary>
+    public const string AgentHeader = "X-Agent";
+
     /// <summary>The response header naming the effective <c>tenant:workspace</c>.</summary>
     public const string ContextHeader = "X-Tenant-Context";
 
@@ -52,6 +58,15 @@ public static partial class ChatCompletionsApi
             return;
         }
 
+        if (!HeaderTokens.TryRead(http.Request, RequestIdHeader, out var givenId, out error)
+            || !HeaderTokens.TryRead(http.Request, TaskHeader, out var task, out error)
+            || !HeaderTokens.TryRead(http.Request, AgentHeader, out var agent, out error)
+            || !ChatRequestRules.TryReadDownshift(http.Request, out var downshift, out error))
+        {
+            await error.WriteAsync(http.Response, aborted);
+            return;
+        }
+
         var (body, bodyError) = await ReadBodyAsync(http.Request, aborted);
         if (body is null)
         {
@@ -59,16 +74,16 @@ public static partial class ChatCompletionsApi
             return;
         }
 
-        var requestId = http.Request.Headers[RequestIdHeader].ToString() is { Length: > 0 } given ? given : Guid.NewGuid().ToString("N");
+        var requestId = givenId ?? Guid.NewGuid().ToString("N");
         var route = new RouteRequest
         {
             // Anonymous callers pass no context so that the router applies (and counts) the non-strict fallback itself.
             Context = caller.Context,
             RequestId = requestId,
-            Task = HeaderOrNull(http.Request, "X-Task"),
-            Agent = HeaderOrNull(http.Request, "X-Agent") ?? caller.KeyId,
+            Task = task,
+            Agent = agent ?? caller.KeyId,
             Body = body,
-            Downshift = bool.TryParse(http.Request.Headers["X-Downshift"].ToString(), out var downshift) ? downshift : null,
+            Downshift = downshift,
         };
         http.Response.Headers[RequestIdHeader] = requestId;
         http.Response.Headers[ContextHeader] = effective.Context.ToString();
@@ -122,17 +137,15 @@ public static partial class ChatCompletionsApi
         }
         catch (JsonException ex)
         {
-            return (null, GatewayError.Of(StatusCodes.Status400BadRequest, GatewayError.InvalidRequest, "invalid_json",
-                $"The request body is not a valid chat completion request: {ex.Message}"));
+            return (null, ChatRequestRules.FromJson(ex));
         }
 
-        if (body is null || body.Messages.Count == 0)
+        if (body is null)
         {
-            return (null, GatewayError.Of(StatusCodes.Status400BadRequest, GatewayError.InvalidRequest, "missing_messages",
-                "The request needs at least one entry in 'messages'.", "messages"));
+            return (null, ChatRequestRules.FromJson(new JsonException("The body is null.", "$", null, null)));
         }
 
-        return (body, null);
+        return ChatRequestRules.Check(body) is { } invalid ? (null, invalid) : (body, null);
     }
 
     /// <summary>Whether the client asked for usage in the stream: OpenAI's <c>stream_options.include_usage</c> or OpenRouter's <c>usage.include</c>.</summary>
@@ -156,9 +169,6 @@ public static partial class ChatCompletionsApi
         Provider = result.Provider,
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
     };
-
-    private static string? HeaderOrNull(HttpRequest request, string name) =>
-        request.Headers[name].ToString() is { Length: > 0 } value ? value : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat completion {RequestId} for {Context} refused: {Reason} ({Status}) {Detail}")]
     private static partial void LogRefused(ILogger logger, string requestId, string context, RouteRefusal reason, int status, string detail);

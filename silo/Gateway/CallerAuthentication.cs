@@ -159,10 +159,16 @@ public sealed class CallerAuthenticator(
     private static bool TryReadContextHeaders(HttpRequest request, TenantRegistry registry, out TenantContext? named, [NotNullWhen(false)] out GatewayError? error)
     {
         named = null;
-        error = null;
-        var tenant = request.Headers[TenantHeader].ToString();
-        var workspace = request.Headers[WorkspaceHeader].ToString();
-        var guild = request.Headers[GuildHeader].ToString();
+        if (!HeaderTokens.TryRead(request, TenantHeader, out var tenantValue, out error)
+            || !HeaderTokens.TryRead(request, WorkspaceHeader, out var workspaceValue, out error)
+            || !HeaderTokens.TryRead(request, GuildHeader, out var guildValue, out error))
+        {
+            return false;
+        }
+
+        var tenant = tenantValue ?? string.Empty;
+        var workspace = workspaceValue ?? string.Empty;
+        var guild = guildValue ?? string.Empty;
         if (tenant.Length > 0 || workspace.Length > 0)
         {
             if (tenant.Length == 0 || workspace.Length == 0 || !TenantContext.TryParse(tenant + ":" + workspace, out var context))

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -35,6 +36,10 @@ public static partial class SiloHostExtensions
         builder.Services.AddSingleton<ITenantRegistrySource>(sp => sp.GetRequiredService<TenantRegistryService>());
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+
+        // Header bytes that are not UTF-8 would be refused by the server itself with an empty 400; read as Latin-1 they
+        // reach the gateway, which refuses them with a body naming the header (every header it reads is ASCII).
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.RequestHeaderEncodingSelector = _ => Encoding.Latin1);
         builder.Services.AddProblemDetails();
         return builder;
     }

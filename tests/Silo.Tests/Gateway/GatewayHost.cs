@@ -46,6 +46,9 @@ public sealed class GatewayHost : IAsyncDisposable
             b.UseSetting("OpenRouter:BaseUrl", simulator.BaseUrl.ToString());
             b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
             b.UseSetting("OpenRouter:MaxRetries", "0");
+
+            // The shipped appsettings.json asks for port 8080, which another process on the machine may hold.
+            b.UseSetting("Urls", "http://127.0.0.1:0");
         });
         if (kestrel)
         {

@@ -62,6 +62,9 @@ public class TenantContextTests
     [InlineData("acme:", false)]
     [InlineData("a:b:c", false)]
     [InlineData("", false)]
+    [InlineData(" :main", false)]
+    [InlineData("acme: ", false)]
+    [InlineData("acme:\t", false)]
     public void TryParse_reads_the_ToString_form(string text, bool valid)
     {
         Assert.Equal(valid, TenantContext.TryParse(text, out var context));
