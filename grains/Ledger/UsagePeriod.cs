@@ -50,15 +50,46 @@ public sealed record UsagePeriod
     /// <summary>The last local date (included) of a <see cref="UsagePeriodKind.Range"/>.</summary>
     public DateOnly? To { get; }
 
+    /// <summary>
+    /// The longest range a report covers: 366 days, a leap year. A report holds one row per day, and a longer range
+    /// would let one request read (and hold in memory) a tenant's whole history.
+    /// </summary>
+    public const int MaxRangeDays = 366;
+
+    /// <summary>The earliest date a range may start on.</summary>
+    public static readonly DateOnly EarliestDate = new(1970, 1, 1);
+
+    /// <summary>The latest date a range may end on (the day after it must still be a date in every time zone).</summary>
+    public static readonly DateOnly LatestDate = new(9998, 12, 31);
+
     /// <summary>The local dates <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
-    public static UsagePeriod Range(DateOnly from, DateOnly to)
+    /// <exception cref="ArgumentOutOfRangeException">The range is reversed, longer than <see cref="MaxRangeDays"/> or outside <see cref="EarliestDate"/>..<see cref="LatestDate"/>.</exception>
+    public static UsagePeriod Range(DateOnly from, DateOnly to) =>
+        TryRange(from, to, out var period, out var problem) ? period : throw new ArgumentOutOfRangeException(nameof(to), to, problem);
+
+    /// <summary>The range <paramref name="from"/> to <paramref name="to"/>, or a sentence saying which rule it breaks.</summary>
+    public static bool TryRange(DateOnly from, DateOnly to, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UsagePeriod? period, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
     {
-        if (to < from)
+        period = null;
+        problem = null;
+        if (from < EarliestDate || to > LatestDate)
         {
-            throw new ArgumentOutOfRangeException(nameof(to), to, $"A usage range must end on or after its start ({from:yyyy-MM-dd}).");
+            problem = $"Usage ranges lie between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}; got {from:yyyy-MM-dd} to {to:yyyy-MM-dd}.";
+        }
+        else if (to < from)
+        {
+            problem = $"A usage range must end on or after its start: from {from:yyyy-MM-dd} is after to {to:yyyy-MM-dd}.";
+        }
+        else if (to.DayNumber - from.DayNumber + 1 > MaxRangeDays)
+        {
+            problem = $"A usage range covers at most {MaxRangeDays} days; {from:yyyy-MM-dd} to {to:yyyy-MM-dd} is {to.DayNumber - from.DayNumber + 1}. Ask for it in parts.";
+        }
+        else
+        {
+            period = new UsagePeriod(UsagePeriodKind.Range, from, to);
         }
 
-        return new UsagePeriod(UsagePeriodKind.Range, from, to);
+        return period is not null;
     }
 
     /// <summary>

@@ -33,22 +33,21 @@ public static class UsageApi
             return notFound;
         }
 
+        if (!TryParsePeriod(period, from, to, out var usagePeriod, out var problem))
+        {
+            return AdminProblems.Invalid("Invalid period", problem.Value.Key, problem.Value.Value);
+        }
+
         // Read-your-writes: rows of calls that have returned are sent to the ledger before it is queried.
         await grains.GetGrain<ITenantGrain>(tenant).FlushUsageAsync();
 
-        if (ParsePeriod(period, from, to) is not { } usagePeriod)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid period",
-                detail: $"Use period=today|yesterday|this_week|this_month, or from=YYYY-MM-DD&to=YYYY-MM-DD (local dates, from ≤ to); got period='{period}', from='{from}', to='{to}'.");
-        }
-
         var zone = registry.Current.Find(tenant)!.TimeZone;
-        return TypedResults.Ok(await ledger.GetUsageAsync(tenant, usagePeriod, zone, time.GetUtcNow(), cancellationToken));
+        return TypedResults.Ok(await ledger.GetUsageAsync(tenant, usagePeriod!, zone, time.GetUtcNow(), cancellationToken));
     }
 
     /// <summary>A page of executions.</summary>
     public static async Task<IResult> ListExecutions(
-        string tenant, [FromQuery(Name = "page_size")] int? pageSize, string? cursor, string? workspace,
+        string tenant, [FromQuery(Name = "page_size")] string? pageSize, string? cursor, string? workspace,
         ITenantRegistrySource registry, IUsageLedger ledger, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (BudgetApi.UnknownTenant(tenant, registry) is { } notFound)
@@ -56,39 +55,59 @@ public static class UsageApi
             return notFound;
         }
 
-        await grains.GetGrain<ITenantGrain>(tenant).FlushUsageAsync();
-
-        var size = pageSize ?? 50;
-        if (size is < 1 or > IUsageLedger.MaxPageSize)
+        var size = 50;
+        if (pageSize is not null
+            && (!int.TryParse(pageSize, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > IUsageLedger.MaxPageSize))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid page_size",
-                detail: $"page_size must be between 1 and {IUsageLedger.MaxPageSize}, not {size}.");
+            return AdminProblems.Invalid("Invalid page_size", "page_size", $"page_size must be a whole number from 1 to {IUsageLedger.MaxPageSize}, not '{pageSize}'.");
         }
 
+        await grains.GetGrain<ITenantGrain>(tenant).FlushUsageAsync();
         try
         {
             return TypedResults.Ok(await ledger.ListExecutionsAsync(tenant, size, cursor, workspace, cancellationToken));
         }
         catch (ArgumentException error)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid cursor", detail: error.Message);
+            return AdminProblems.Invalid("Invalid cursor", "cursor", $"cursor is not one this endpoint returned ({error.Message}); start again without it.");
         }
     }
 
-    /// <summary>Parses the period query; <see langword="null"/> when it is not valid.</summary>
-    public static UsagePeriod? ParsePeriod(string? period, string? from, string? to)
+    /// <summary>
+    /// Parses the period query: <c>period=today|yesterday|this_week|this_month</c> (default <c>today</c>), or
+    /// <c>from</c> and <c>to</c> (local dates, inclusive, at most <see cref="UsagePeriod.MaxRangeDays"/> days); on
+    /// failure <paramref name="problem"/> names the parameter and the rule.
+    /// </summary>
+    public static bool TryParsePeriod(
+        string? period, string? from, string? to,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UsagePeriod? usagePeriod,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out KeyValuePair<string, string>? problem)
     {
+        usagePeriod = null;
+        problem = null;
         if (from is not null || to is not null)
         {
-            return period is null
-                && DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start)
-                && DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end)
-                && start <= end
-                ? UsagePeriod.Range(start, end)
-                : null;
+            if (period is not null)
+            {
+                problem = new("period", $"Give either period or from/to, not both (got period='{period}').");
+            }
+            else if (!TryDate(from, out var start))
+            {
+                problem = new("from", $"from must be a date written YYYY-MM-DD, not '{from}'.");
+            }
+            else if (!TryDate(to, out var end))
+            {
+                problem = new("to", $"to must be a date written YYYY-MM-DD, not '{to}'.");
+            }
+            else if (!UsagePeriod.TryRange(start, end, out usagePeriod, out var rule))
+            {
+                problem = new("from", rule);
+            }
+
+            return usagePeriod is not null;
         }
 
-        return (period ?? "today") switch
+        usagePeriod = (period ?? "today") switch
         {
             "today" => UsagePeriod.Today,
             "yesterday" => UsagePeriod.Yesterday,
@@ -96,5 +115,14 @@ public static class UsageApi
             "this_month" => UsagePeriod.ThisMonth,
             _ => null,
         };
+        if (usagePeriod is null)
+        {
+            problem = new("period", $"period must be today, yesterday, this_week or this_month (or use from/to), not '{period}'.");
+        }
+
+        return usagePeriod is not null;
     }
+
+    private static bool TryDate(string? text, out DateOnly date) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 }
