@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Silo.Hosting;
 
@@ -26,6 +27,18 @@ public sealed class TenancyHostOptions
     /// </summary>
     public string? AdminKey { get; set; }
 
+    /// <summary>
+    /// The largest tenant file read, in bytes; a larger file is a load problem of that file. Defaults to 1 MiB
+    /// (1,048,576), far above any real tenant file.
+    /// </summary>
+    public long MaxTenantFileBytes { get; set; } = TenantLoadLimits.Default.MaxFileBytes;
+
+    /// <summary>The most workspaces one tenant may define; a tenant with more is a load problem. Defaults to 1,000.</summary>
+    public int MaxWorkspacesPerTenant { get; set; } = TenantLoadLimits.Default.MaxWorkspacesPerTenant;
+
+    /// <summary>The limits of tenant loading these options describe.</summary>
+    public TenantLoadLimits LoadLimits => new() { MaxFileBytes = MaxTenantFileBytes, MaxWorkspacesPerTenant = MaxWorkspacesPerTenant };
+
     /// <summary>Folder of the embedded SQLite storage and ledger (<c>tenancy.db</c>). Defaults to <c>data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -43,7 +56,7 @@ public sealed class TenancyHostOptions
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}, Storage={Storage}, PostgresConnectionString={(PostgresConnectionString is null ? "<none>" : "<redacted>")}";
+        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, MaxTenantFileBytes={MaxTenantFileBytes}, MaxWorkspacesPerTenant={MaxWorkspacesPerTenant}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}, Storage={Storage}, PostgresConnectionString={(PostgresConnectionString is null ? "<none>" : "<redacted>")}";
 }
 
 /// <summary>Validates <see cref="TenancyHostOptions"/> at start so that a bad setting stops the host with a clear message.</summary>
@@ -71,6 +84,16 @@ public sealed class TenancyHostOptionsValidator : IValidateOptions<TenancyHostOp
         else if (options.Storage == "postgres" && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             failures.Add("Tenancy:PostgresConnectionString is required when Tenancy:Storage is 'postgres'.");
+        }
+
+        if (options.MaxTenantFileBytes < 1)
+        {
+            failures.Add($"Tenancy:MaxTenantFileBytes must be at least 1 (bytes), not {options.MaxTenantFileBytes}.");
+        }
+
+        if (options.MaxWorkspacesPerTenant < 1)
+        {
+            failures.Add($"Tenancy:MaxWorkspacesPerTenant must be at least 1, not {options.MaxWorkspacesPerTenant}.");
         }
 
         if (options.AdminKey is { Length: > 0 and < 16 })

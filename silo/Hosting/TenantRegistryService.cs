@@ -12,6 +12,7 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
 {
     private readonly ILogger<TenantRegistryService> _logger;
     private readonly TenantRegistryWatcher? _watcher;
+    private readonly TenantLoadLimits _limits;
     private TenantRegistry _current;
 
     /// <summary>Loads the registry from the configured folder.</summary>
@@ -27,9 +28,10 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
                 $"The tenants folder '{folder}' does not exist. Pass --tenants <dir> or set Tenancy:TenantsPath.");
         }
 
+        _limits = options.Value.LoadLimits;
         if (options.Value.WatchTenants)
         {
-            _watcher = new TenantRegistryWatcher(folder, timeProvider);
+            _watcher = new TenantRegistryWatcher(folder, timeProvider, limits: _limits);
             _current = _watcher.Current;
             _watcher.Reloaded += (_, e) =>
             {
@@ -39,7 +41,7 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
         }
         else
         {
-            _current = TenantRegistryLoader.Load(folder);
+            _current = TenantRegistryLoader.Load(folder, null, _limits);
         }
 
         Report(_current, reload: false);
@@ -59,7 +61,7 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
             return _watcher.Reload();
         }
 
-        var next = TenantRegistryLoader.Load(TenantsDirectory, Current);
+        var next = TenantRegistryLoader.Load(TenantsDirectory, Current, _limits);
         Volatile.Write(ref _current, next);
         Report(next, reload: true);
         return next;

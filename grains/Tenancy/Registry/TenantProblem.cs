@@ -30,9 +30,57 @@ public sealed record TenantProblem(
     string Message,
     string? Tenant)
 {
+    /// <summary>The longest quoted token a message repeats from a file; longer ones are cut with an ellipsis.</summary>
+    public const int MaxQuotedLength = 80;
+
+    /// <summary>
+    /// A plain sentence naming the offending key or value and the fix. A token quoted from the file is cut to
+    /// <see cref="MaxQuotedLength"/> characters, so that a message never carries more of a file than its offending token.
+    /// </summary>
+    public string Message { get; init; } = ShortenQuotes(Message);
+
     /// <summary>Formats the problem as <c>file:line: message</c>, the form editors and CI logs understand.</summary>
     public override string ToString()
         => Severity == ProblemSeverity.Warning
             ? $"{File}:{Line}: warning: {Message}"
             : $"{File}:{Line}: {Message}";
+
+    /// <summary>Cuts every quoted run (<c>'...'</c> or <c>"..."</c>) longer than <see cref="MaxQuotedLength"/>.</summary>
+    private static string ShortenQuotes(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Length <= MaxQuotedLength)
+        {
+            return message;
+        }
+
+        var shortened = new System.Text.StringBuilder(message.Length);
+        var i = 0;
+        while (i < message.Length)
+        {
+            var quote = message[i];
+            // An opening quote follows a space or bracket; the apostrophe of "tenant's" does not open a quotation.
+            var opens = quote is '\'' or '"' && (i == 0 || message[i - 1] is ' ' or '(' or '[' or '=' or ':');
+            var close = opens ? message.IndexOf(quote, i + 1) : -1;
+            if (close < 0)
+            {
+                shortened.Append(quote);
+                i++;
+                continue;
+            }
+
+            var inner = close - i - 1;
+            shortened.Append(quote);
+            shortened.Append(message, i + 1, Math.Min(inner, MaxQuotedLength - 1));
+            if (inner > MaxQuotedLength - 1)
+            {
+                shortened.Append('…');
+            }
+
+            shortened.Append(quote);
+            i = close + 1;
+        }
+
+        return shortened.ToString();
+    }
 }

@@ -12,11 +12,18 @@ public static class TenantRegistryLoader
     /// <summary>The tenant that exists even without a folder, so non-strict fallback to <c>default:main</c> always resolves.</summary>
     public const string DefaultTenant = "default";
 
-    /// <summary>Loads every tenant under <paramref name="tenantsDirectory"/>.</summary>
+    /// <summary>Loads every tenant under <paramref name="tenantsDirectory"/> within <see cref="TenantLoadLimits.Default"/>.</summary>
     /// <param name="tenantsDirectory">The tenants folder; problem paths are built from it as given.</param>
     /// <param name="previous">The last good snapshot; a tenant (or <c>_global.yaml</c>) whose new files are broken keeps its version from here.</param>
-    public static TenantRegistry Load(string tenantsDirectory, TenantRegistry? previous = null)
+    public static TenantRegistry Load(string tenantsDirectory, TenantRegistry? previous = null) => Load(tenantsDirectory, previous, TenantLoadLimits.Default);
+
+    /// <summary>Loads every tenant under <paramref name="tenantsDirectory"/>, reading no more than <paramref name="limits"/> allow.</summary>
+    /// <param name="tenantsDirectory">The tenants folder; problem paths are built from it as given.</param>
+    /// <param name="previous">The last good snapshot; a tenant (or <c>_global.yaml</c>) whose new files are broken keeps its version from here.</param>
+    /// <param name="limits">Bounds on file sizes and workspace counts.</param>
+    public static TenantRegistry Load(string tenantsDirectory, TenantRegistry? previous, TenantLoadLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         ArgumentException.ThrowIfNullOrEmpty(tenantsDirectory);
         var problems = new List<TenantProblem>();
         if (!Directory.Exists(tenantsDirectory))
@@ -27,7 +34,8 @@ public static class TenantRegistryLoader
                 : new TenantRegistry(previous.Tenants, previous.Global, problems);
         }
 
-        var global = LoadGlobal(tenantsDirectory, previous, problems);
+        var files = new TenantFileReader(tenantsDirectory, limits);
+        var global = LoadGlobal(tenantsDirectory, previous, files, problems);
         var candidates = new List<TenantDefinition>();
         var folders = ListFolders(tenantsDirectory, problems);
         if (folders is null)
@@ -52,7 +60,16 @@ public static class TenantRegistryLoader
                 continue;
             }
 
-            var parsed = TenantFolderParser.Parse(folder, slug, global, problems);
+            TenantDefinition? parsed = null;
+            if (files.FolderProblem(folder) is { } folderProblem)
+            {
+                problems.Add(new TenantProblem(folder, 0, 0, ProblemSeverity.Error, folderProblem, slug));
+            }
+            else
+            {
+                parsed = TenantFolderParser.Parse(folder, slug, global, files, problems);
+            }
+
             if (parsed is not null)
             {
                 candidates.Add(parsed);
@@ -78,14 +95,17 @@ public static class TenantRegistryLoader
     /// Every problem in <paramref name="tenantsDirectory"/>, ordered by file and line; the logic behind
     /// <c>silo validate-tenants &lt;dir&gt;</c>, which exits 1 when any has <see cref="ProblemSeverity.Error"/>.
     /// </summary>
-    public static IReadOnlyList<TenantProblem> Validate(string tenantsDirectory)
-        => Load(tenantsDirectory).Problems
+    public static IReadOnlyList<TenantProblem> Validate(string tenantsDirectory) => Validate(tenantsDirectory, TenantLoadLimits.Default);
+
+    /// <summary>Every problem in <paramref name="tenantsDirectory"/> loaded within <paramref name="limits"/>, ordered by file and line.</summary>
+    public static IReadOnlyList<TenantProblem> Validate(string tenantsDirectory, TenantLoadLimits limits)
+        => Load(tenantsDirectory, null, limits).Problems
             .OrderBy(p => p.File, StringComparer.Ordinal)
             .ThenBy(p => p.Line)
             .ThenBy(p => p.Column)
             .ToList();
 
-    private static GlobalDefaults LoadGlobal(string tenantsDirectory, TenantRegistry? previous, List<TenantProblem> problems)
+    private static GlobalDefaults LoadGlobal(string tenantsDirectory, TenantRegistry? previous, TenantFileReader files, List<TenantProblem> problems)
     {
         var path = Path.Combine(tenantsDirectory, GlobalParser.FileName);
         var misnamed = Path.Combine(tenantsDirectory, "_global.yml");
@@ -99,7 +119,7 @@ public static class TenantRegistryLoader
             return GlobalDefaults.Empty;
         }
 
-        var parsed = GlobalParser.Parse(path, problems);
+        var parsed = GlobalParser.Parse(path, files, problems);
         if (parsed is not null)
         {
             return parsed;

@@ -23,6 +23,7 @@ public sealed class TenantRegistryWatcher : IDisposable
     public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(250);
 
     private readonly string _directory;
+    private readonly TenantLoadLimits _limits;
     private readonly FileSystemWatcher _watcher;
     private readonly ITimer _debounceTimer;
 
@@ -35,15 +36,17 @@ public sealed class TenantRegistryWatcher : IDisposable
     /// <param name="tenantsDirectory">The tenants folder.</param>
     /// <param name="timeProvider">Clock for the debounce timer (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="debounce">Quiet time before reloading (default <see cref="DefaultDebounce"/>).</param>
+    /// <param name="limits">Bounds on what a load reads (default <see cref="TenantLoadLimits.Default"/>).</param>
     /// <exception cref="ArgumentException">The folder does not exist (the file-system watcher needs it).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="debounce"/> is negative.</exception>
-    public TenantRegistryWatcher(string tenantsDirectory, TimeProvider? timeProvider = null, TimeSpan? debounce = null)
+    public TenantRegistryWatcher(string tenantsDirectory, TimeProvider? timeProvider = null, TimeSpan? debounce = null, TenantLoadLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantsDirectory);
         _directory = tenantsDirectory;
+        _limits = limits ?? TenantLoadLimits.Default;
         Debounce = debounce ?? DefaultDebounce;
         ArgumentOutOfRangeException.ThrowIfLessThan(Debounce, TimeSpan.Zero);
-        _current = TenantRegistryLoader.Load(tenantsDirectory);
+        _current = TenantRegistryLoader.Load(tenantsDirectory, null, _limits);
         _watcher = new FileSystemWatcher(tenantsDirectory)
         {
             IncludeSubdirectories = true,
@@ -73,8 +76,9 @@ public sealed class TenantRegistryWatcher : IDisposable
         TenantRegistry next;
         lock (_reloadLock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            next = TenantRegistryLoader.Load(_directory, Current);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+            next = TenantRegistryLoader.Load(_directory, Current, _limits);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
             Volatile.Write(ref _current, next);
 
             // Published under the lock so subscribers see snapshots in the order they became current.
@@ -97,16 +101,15 @@ public sealed class TenantRegistryWatcher : IDisposable
     internal void EnableFileEvents(bool enabled) => _watcher.EnableRaisingEvents = enabled;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Does not wait for a reload in progress (it publishes nothing once this returns): stopping the host must never
+    /// hang behind a load, whatever the folder holds.
+    /// </remarks>
     public void Dispose()
     {
-        lock (_reloadLock)
+        if (Interlocked.Exchange(ref _disposed, true))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
+            return;
         }
 
         _watcher.Dispose();

@@ -8,10 +8,10 @@ internal static class GlobalParser
     public const string FileName = "_global.yaml";
 
     /// <summary>Returns the parsed defaults, or <see langword="null"/> when the file has errors.</summary>
-    public static GlobalDefaults? Parse(string path, List<TenantProblem> problems)
+    public static GlobalDefaults? Parse(string path, TenantFileReader files, List<TenantProblem> problems)
     {
         var sink = new ProblemSink(path, null, problems);
-        var root = TenantFileReader.ReadRoot(path, sink);
+        var root = files.ReadRoot(path, sink);
         if (root is null || MappingReader.Open(root, FileName, sink, SchemaKeys.Global) is not { } map)
         {
             return null;

@@ -7,7 +7,7 @@ internal static partial class TenantFolderParser
 {
     private static readonly string[] StatusValues = ["active", "suspended"];
 
-    private static TenantDefinition ParseTenant(MappingReader map, string folder, string slug, Inherited inherited)
+    private static TenantDefinition ParseTenant(MappingReader map, string folder, string slug, Inherited inherited, TenantLoadLimits limits)
     {
         var sink = map.Sink;
         if (map.Text("slug") is { } declared && declared != slug)
@@ -37,7 +37,7 @@ internal static partial class TenantFolderParser
         }
 
         var lines = new SourceLines();
-        var workspaces = ParseWorkspaces(map, inherited, lines);
+        var workspaces = ParseWorkspaces(map, inherited, lines, limits);
         var apiKeys = ParseApiKeys(map, workspaces, lines);
         return new TenantDefinition
         {
@@ -66,7 +66,7 @@ internal static partial class TenantFolderParser
         }
     }
 
-    private static Dictionary<string, WorkspaceDefinition> ParseWorkspaces(MappingReader map, Inherited inherited, SourceLines sourceLines)
+    private static Dictionary<string, WorkspaceDefinition> ParseWorkspaces(MappingReader map, Inherited inherited, SourceLines sourceLines, TenantLoadLimits limits)
     {
         var sink = map.Sink;
         var workspaces = new Dictionary<string, WorkspaceDefinition>(StringComparer.Ordinal);
@@ -80,6 +80,13 @@ internal static partial class TenantFolderParser
         if (node is not YamlMapping mapping)
         {
             sink.Error(node, $"'workspaces' must map workspace keys to their settings, but it is {node.KindName}.");
+            return workspaces;
+        }
+
+        if (mapping.Entries.Count > limits.MaxWorkspacesPerTenant)
+        {
+            sink.Error(node, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"'workspaces' defines {mapping.Entries.Count:N0} workspaces, above the limit of {limits.MaxWorkspacesPerTenant:N0} per tenant (Tenancy:MaxWorkspacesPerTenant)."));
             return workspaces;
         }
 

@@ -8,21 +8,21 @@ namespace OrleansTenancy.Tenancy.Registry.Parsing;
 /// </summary>
 internal static partial class TenantFolderParser
 {
-    public static TenantDefinition? Parse(string folder, string slug, GlobalDefaults global, List<TenantProblem> problems)
+    public static TenantDefinition? Parse(string folder, string slug, GlobalDefaults global, TenantFileReader files, List<TenantProblem> problems)
     {
         var errorsBefore = problems.Count(p => p.Severity == ProblemSeverity.Error);
         CheckFileNames(folder, slug, problems);
 
         // The optional files do not depend on tenant.yaml, so they are checked even when it is missing or
         // broken: the validator reports every problem of a folder in one run.
-        var routing = ReadOptional(folder, "routing.yaml", slug, problems, SchemaKeys.Routing, m =>
+        var routing = ReadOptional(files, folder, "routing.yaml", slug, problems, SchemaKeys.Routing, m =>
         {
             var parsed = SectionParser.Routing(m, global.Routing.AllowedModels);
             CheckInheritedModels(parsed, global.Routing.Models, m, "routing.yaml", "the global models in _global.yaml");
             return parsed;
         }) ?? RoutingSettings.Empty;
-        var budgetFile = ReadOptional(folder, "budgets.yaml", slug, problems, SchemaKeys.BudgetFile, ReadBudgetFile);
-        var policy = ReadOptional(folder, "policy_overrides.yaml", slug, problems, SchemaKeys.Policy, SectionParser.Policy) ?? PolicySettings.Empty;
+        var budgetFile = ReadOptional(files, folder, "budgets.yaml", slug, problems, SchemaKeys.BudgetFile, ReadBudgetFile);
+        var policy = ReadOptional(files, folder, "policy_overrides.yaml", slug, problems, SchemaKeys.Policy, SectionParser.Policy) ?? PolicySettings.Empty;
         routing = MergePricing(routing, budgetFile.Map, Path.Combine(folder, "budgets.yaml"), slug, problems);
         var budgets = budgetFile.Limits ?? new BudgetLimits();
         if (budgetFile.Map is { } budgetMap)
@@ -37,12 +37,12 @@ internal static partial class TenantFolderParser
         {
             tenantSink.Error(0, 0, $"Tenant folder '{slug}' has no tenant.yaml; add one describing the tenant and its workspaces (see tenants/README.md).");
         }
-        else if (TenantFileReader.ReadRoot(tenantPath, tenantSink) is { } root
+        else if (files.ReadRoot(tenantPath, tenantSink) is { } root
                  && MappingReader.Open(root, "tenant.yaml", tenantSink, SchemaKeys.Tenant) is { } map)
         {
             var inherited = new Inherited(
                 routing.AllowedModels ?? global.Routing.AllowedModels, Merge(global.Routing.Models, routing.Models), budgets, global.Budgets);
-            tenant = ParseTenant(map, folder, slug, inherited) with
+            tenant = ParseTenant(map, folder, slug, inherited, files.Limits) with
             {
                 Routing = routing,
                 Budgets = budgets,
@@ -56,7 +56,7 @@ internal static partial class TenantFolderParser
 
     private static (BudgetLimits? Limits, MappingReader? Map) ReadBudgetFile(MappingReader map) => (SectionParser.Budgets(map), map);
 
-    private static T? ReadOptional<T>(string folder, string fileName, string slug, List<TenantProblem> problems, string[] keys, Func<MappingReader, T> parse)
+    private static T? ReadOptional<T>(TenantFileReader files, string folder, string fileName, string slug, List<TenantProblem> problems, string[] keys, Func<MappingReader, T> parse)
     {
         var path = Path.Combine(folder, fileName);
         if (!File.Exists(path))
@@ -65,7 +65,7 @@ internal static partial class TenantFolderParser
         }
 
         var sink = new ProblemSink(path, slug, problems);
-        var root = TenantFileReader.ReadRoot(path, sink);
+        var root = files.ReadRoot(path, sink);
         var map = root is null ? null : MappingReader.Open(root, fileName, sink, keys);
         return map is null ? default : parse(map);
     }
