@@ -13,9 +13,11 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
     private readonly ILogger<TenantRegistryService> _logger;
     private readonly TenantRegistryWatcher? _watcher;
     private readonly TenantLoadLimits _limits;
+    private readonly TenantClaimsFile _claimsFile;
+    private TenantClaims? _savedClaims;
     private TenantRegistry _current;
 
-    /// <summary>Loads the registry from the configured folder.</summary>
+    /// <summary>Loads the registry from the configured folder; contested claims stay with the holders remembered in the data directory.</summary>
     public TenantRegistryService(IOptions<TenancyHostOptions> options, ILogger<TenantRegistryService> logger, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -29,22 +31,26 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
         }
 
         _limits = options.Value.LoadLimits;
+        _claimsFile = new TenantClaimsFile(Path.Combine(Path.GetFullPath(options.Value.DataDirectory), TenantClaimsFile.FileName));
+        var owners = _claimsFile.Read(out var claimsProblem);
+        if (claimsProblem is not null)
+        {
+            LogClaimsUnreadable(claimsProblem);
+        }
+
+        _savedClaims = owners;
         if (options.Value.WatchTenants)
         {
-            _watcher = new TenantRegistryWatcher(folder, timeProvider, limits: _limits);
+            _watcher = new TenantRegistryWatcher(folder, timeProvider, limits: _limits, owners: owners);
             _current = _watcher.Current;
-            _watcher.Reloaded += (_, e) =>
-            {
-                Volatile.Write(ref _current, e.Registry);
-                Report(e.Registry, reload: true);
-            };
+            _watcher.Reloaded += (_, e) => Publish(e.Registry, reload: true);
         }
         else
         {
-            _current = TenantRegistryLoader.Load(folder, null, _limits);
+            _current = TenantRegistryLoader.Load(folder, null, _limits, owners);
         }
 
-        Report(_current, reload: false);
+        Publish(_current, reload: false);
     }
 
     /// <summary>The absolute path of the tenants folder.</summary>
@@ -62,13 +68,30 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
         }
 
         var next = TenantRegistryLoader.Load(TenantsDirectory, Current, _limits);
-        Volatile.Write(ref _current, next);
-        Report(next, reload: true);
+        Publish(next, reload: true);
         return next;
     }
 
     /// <inheritdoc />
     public void Dispose() => _watcher?.Dispose();
+
+    private void Publish(TenantRegistry registry, bool reload)
+    {
+        Volatile.Write(ref _current, registry);
+        Report(registry, reload);
+        if (!registry.Claims.Equals(_savedClaims))
+        {
+            try
+            {
+                _claimsFile.Write(registry.Claims);
+                _savedClaims = registry.Claims;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                LogClaimsUnwritable(_claimsFile.Path, error.Message);
+            }
+        }
+    }
 
     private void Report(TenantRegistry registry, bool reload)
     {
@@ -108,4 +131,10 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {Count} tenant(s), skipped {Skipped} ({SkippedNames}) from {Folder}")]
     private partial void LogSummary(string action, int count, int skipped, string skippedNames, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant claims: {Problem}")]
+    private partial void LogClaimsUnreadable(string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant claims could not be written to {Path} ({Reason}); after a restart a contested guild or API key would go to no tenant")]
+    private partial void LogClaimsUnwritable(string path, string reason);
 }

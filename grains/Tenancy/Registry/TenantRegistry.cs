@@ -22,6 +22,7 @@ public sealed class TenantRegistry
     private readonly TenantDefinition[] _ordered;
     private readonly FrozenDictionary<ulong, TenantContext> _guilds;
     private readonly FrozenDictionary<string, ApiKeyBinding> _apiKeys;
+    private TenantClaims? _claims;
 
     // Effective settings per (tenant, workspace), merged once per snapshot: the router asks for them on every call,
     // and a merge builds frozen dictionaries, which is costly to do per request. Bounded by the registered contexts
@@ -64,6 +65,9 @@ public sealed class TenantRegistry
 
     /// <summary>Every problem found by the load that produced this snapshot.</summary>
     public IReadOnlyList<TenantProblem> Problems { get; }
+
+    /// <summary>Which tenant holds each guild and API key in this snapshot (what a later load keeps when a claim is contested).</summary>
+    public TenantClaims Claims => _claims ??= TenantClaims.Of(_ordered);
 
     /// <summary>Whether any problem is an error (the validator exits non-zero when so).</summary>
     public bool HasErrors => Problems.Any(p => p.Severity == ProblemSeverity.Error);

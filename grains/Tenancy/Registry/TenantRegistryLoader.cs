@@ -21,7 +21,19 @@ public static class TenantRegistryLoader
     /// <param name="tenantsDirectory">The tenants folder; problem paths are built from it as given.</param>
     /// <param name="previous">The last good snapshot; a tenant (or <c>_global.yaml</c>) whose new files are broken keeps its version from here.</param>
     /// <param name="limits">Bounds on file sizes and workspace counts.</param>
-    public static TenantRegistry Load(string tenantsDirectory, TenantRegistry? previous, TenantLoadLimits limits)
+    public static TenantRegistry Load(string tenantsDirectory, TenantRegistry? previous, TenantLoadLimits limits) =>
+        Load(tenantsDirectory, previous, limits, null);
+
+    /// <summary>
+    /// Loads every tenant under <paramref name="tenantsDirectory"/>; a guild or API key claimed by two tenants stays with
+    /// its holder: the tenant of <paramref name="previous"/> that held it, else the one <paramref name="owners"/> names
+    /// (the claims remembered from the last run, for a start), else neither.
+    /// </summary>
+    /// <param name="tenantsDirectory">The tenants folder; problem paths are built from it as given.</param>
+    /// <param name="previous">The last good snapshot; a tenant (or <c>_global.yaml</c>) whose new files are broken keeps its version from here.</param>
+    /// <param name="limits">Bounds on file sizes and workspace counts.</param>
+    /// <param name="owners">Who held each guild and key when there is no previous snapshot (see <see cref="TenantRegistry.Claims"/>).</param>
+    public static TenantRegistry Load(string tenantsDirectory, TenantRegistry? previous, TenantLoadLimits limits, TenantClaims? owners)
     {
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentException.ThrowIfNullOrEmpty(tenantsDirectory);
@@ -82,7 +94,7 @@ public static class TenantRegistryLoader
             }
         }
 
-        var tenants = ConflictResolver.Resolve(candidates, previous, problems);
+        var tenants = ConflictResolver.Resolve(candidates, previous, previous?.Claims ?? owners ?? TenantClaims.Empty, problems);
         if (!tenants.Any(t => t.Slug == DefaultTenant))
         {
             tenants.Add(BuiltInDefault());

@@ -37,16 +37,17 @@ public sealed class TenantRegistryWatcher : IDisposable
     /// <param name="timeProvider">Clock for the debounce timer (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="debounce">Quiet time before reloading (default <see cref="DefaultDebounce"/>).</param>
     /// <param name="limits">Bounds on what a load reads (default <see cref="TenantLoadLimits.Default"/>).</param>
+    /// <param name="owners">Who held each guild and key before this start (see <see cref="TenantRegistryLoader.Load(string, TenantRegistry?, TenantLoadLimits, TenantClaims?)"/>); later loads ask the previous snapshot.</param>
     /// <exception cref="ArgumentException">The folder does not exist (the file-system watcher needs it).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="debounce"/> is negative.</exception>
-    public TenantRegistryWatcher(string tenantsDirectory, TimeProvider? timeProvider = null, TimeSpan? debounce = null, TenantLoadLimits? limits = null)
+    public TenantRegistryWatcher(string tenantsDirectory, TimeProvider? timeProvider = null, TimeSpan? debounce = null, TenantLoadLimits? limits = null, TenantClaims? owners = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenantsDirectory);
         _directory = tenantsDirectory;
         _limits = limits ?? TenantLoadLimits.Default;
         Debounce = debounce ?? DefaultDebounce;
         ArgumentOutOfRangeException.ThrowIfLessThan(Debounce, TimeSpan.Zero);
-        _current = TenantRegistryLoader.Load(tenantsDirectory, null, _limits);
+        _current = TenantRegistryLoader.Load(tenantsDirectory, null, _limits, owners);
         _watcher = new FileSystemWatcher(tenantsDirectory)
         {
             IncludeSubdirectories = true,

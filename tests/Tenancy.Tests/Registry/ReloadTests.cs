@@ -100,27 +100,6 @@ public sealed class ReloadTests
     }
 
     [Fact]
-    public void On_a_first_load_the_later_slug_loses_a_contested_guild_and_api_key()
-    {
-        using var tenants = new TempTenants();
-        var hash = new string('c', 64);
-        var keys = $"\napi_keys:\n  - id: k\n    workspace: main\n    sha256: {hash}\n";
-        var registry = tenants
-            .Write("a/tenant.yaml", TempTenants.TenantYaml(guild: "123456789012345678") + keys)
-            .Write("b/tenant.yaml", TempTenants.TenantYaml(guild: "123456789012345678") + keys)
-            .Load();
-
-        Assert.NotNull(registry.Find("a"));
-        Assert.Null(registry.Find("b"));
-        Assert.True(registry.TryFindApiKey(hash, out var binding));
-        Assert.Equal("a", binding.Context.Tenant);
-        var keyConflict = Assert.Single(registry.Problems, p => p.Message.Contains("same sha256 as a key of tenant a", StringComparison.Ordinal));
-        Assert.Equal(("b", 8), (keyConflict.Tenant, keyConflict.Line));
-        var guildConflict = Assert.Single(registry.Problems, p => p.Message.Contains("Guild", StringComparison.Ordinal));
-        Assert.Equal(("b", 4), (guildConflict.Tenant, guildConflict.Line));
-    }
-
-    [Fact]
     public void Validate_orders_problems_and_builds_paths_from_the_directory_as_given()
     {
         using var tenants = new TempTenants();
