@@ -21,12 +21,13 @@ builder.Services.AddTenancyGateway();
 
 var app = builder.Build();
 app.UseTenancyErrorResponses();
+app.UseAuthorization();
 app.MapHealthApi();
 app.MapAdminApi();
 app.MapChatCompletionsApi();
 app.MapModelsApi();
 app.MapMemoryApi();
-app.MapPrometheusMetrics("/metrics");
+app.MapPrometheusMetrics("/metrics").RequireTenancyAdmin();
 await app.RunAsync();
 return 0;
 

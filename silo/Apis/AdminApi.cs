@@ -7,10 +7,10 @@ namespace OrleansTenancy.Silo.Apis;
 /// <summary>Admin endpoints: what the registry holds and what it refused.</summary>
 public static class AdminApi
 {
-    /// <summary>Maps <c>/admin/*</c>; every route requires the admin key (see <see cref="AdminAuthorizationFilter"/>).</summary>
+    /// <summary>Maps <c>/admin/*</c>; every route requires the admin key (see <see cref="AdminAccess"/>).</summary>
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthorizationFilter>();
+        var admin = app.MapGroup("/admin").RequireTenancyAdmin();
         admin.MapGet("/tenants", GetTenants)
             .WithName("ListTenants")
             .WithSummary("Tenants, workspaces, guilds, effective limits and load errors.");

@@ -36,6 +36,9 @@ public sealed record Caller
 
     /// <summary>The id of the tenant API key (from the tenant file), for tenant-key callers.</summary>
     public string? KeyId { get; init; }
+
+    /// <summary>Whether the request came from this machine (see <see cref="AdminAccess.IsLocal"/>).</summary>
+    public bool Local { get; init; }
 }
 
 /// <summary>
@@ -60,7 +63,7 @@ public sealed class CallerAuthenticator(
     public const string GuildHeader = "X-Discord-Guild-Id";
 
     /// <summary>The alternative header for the admin key.</summary>
-    public const string AdminKeyHeader = "X-Admin-Key";
+    public const string AdminKeyHeader = AdminAccess.AdminKeyHeader;
 
     /// <summary>Whether strict tenancy is on (<c>Tenancy:Strict</c>, else <c>ENABLE_TENANCY_STRICT</c>).</summary>
     public bool Strict => tenancyOptions.Value.ResolveStrict(Environment.GetEnvironmentVariable);
@@ -71,18 +74,18 @@ public sealed class CallerAuthenticator(
         ArgumentNullException.ThrowIfNull(request);
         caller = null;
         var current = registry.Current;
-        var bearer = BearerToken(request);
+        var bearer = AdminAccess.BearerToken(request);
         var adminHeader = request.Headers[AdminKeyHeader].ToString();
         var adminKey = hostOptions.Value.AdminKey;
-        var hasAdminKey = !string.IsNullOrEmpty(adminKey);
+        var local = AdminAccess.IsLocal(request.HttpContext);
         if (!TryReadContextHeaders(request, current, out var named, out error))
         {
             return false;
         }
 
-        if (hasAdminKey && ((bearer is not null && FixedTimeEquals(bearer, adminKey!)) || (adminHeader.Length > 0 && FixedTimeEquals(adminHeader, adminKey!))))
+        if (AdminAccess.Matches(bearer, adminKey) || AdminAccess.Matches(adminHeader, adminKey))
         {
-            caller = new Caller { Kind = CallerKind.Trusted, Context = named };
+            caller = new Caller { Kind = CallerKind.Trusted, Context = named, Local = local };
             return true;
         }
 
@@ -110,7 +113,7 @@ public sealed class CallerAuthenticator(
                 return false;
             }
 
-            caller = new Caller { Kind = CallerKind.TenantKey, Context = binding.Context, KeyId = binding.KeyId };
+            caller = new Caller { Kind = CallerKind.TenantKey, Context = binding.Context, KeyId = binding.KeyId, Local = local };
             return true;
         }
 
@@ -121,7 +124,7 @@ public sealed class CallerAuthenticator(
             return false;
         }
 
-        caller = new Caller { Kind = CallerKind.Anonymous };
+        caller = new Caller { Kind = CallerKind.Anonymous, Local = local };
         return true;
     }
 
@@ -143,6 +146,14 @@ public sealed class CallerAuthenticator(
         if (Strict)
         {
             error = MissingContext();
+            return false;
+        }
+
+        if (caller.Kind == CallerKind.Anonymous && !caller.Local && !hostOptions.Value.AnonymousCallersFromAnywhere)
+        {
+            error = GatewayError.Of(StatusCodes.Status401Unauthorized, GatewayError.AuthenticationError, "anonymous_not_allowed",
+                "Calls without credentials are served (as default:main) only from this machine (Tenancy:AnonymousCallers is 'local'). "
+                + "Present a tenant API key (Authorization: Bearer <key>), or the admin key.");
             return false;
         }
 
@@ -209,21 +220,4 @@ public sealed class CallerAuthenticator(
 
         return true;
     }
-
-    private static string? BearerToken(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var token = authorization["Bearer ".Length..].Trim();
-        return token.Length > 0 ? token : null;
-    }
-
-    private static bool FixedTimeEquals(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(a)),
-            SHA256.HashData(Encoding.UTF8.GetBytes(b)));
 }

@@ -41,6 +41,7 @@ public static partial class SiloHostExtensions
         // reach the gateway, which refuses them with a body naming the header (every header it reads is ASCII).
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.RequestHeaderEncodingSelector = _ => Encoding.Latin1);
         builder.Services.AddProblemDetails();
+        builder.Services.AddTenancyAdminAccess();
         return builder;
     }
 

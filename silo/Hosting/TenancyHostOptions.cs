@@ -39,6 +39,16 @@ public sealed class TenancyHostOptions
     /// <summary>The limits of tenant loading these options describe.</summary>
     public TenantLoadLimits LoadLimits => new() { MaxFileBytes = MaxTenantFileBytes, MaxWorkspacesPerTenant = MaxWorkspacesPerTenant };
 
+    /// <summary>
+    /// Who may call without credentials in non-strict mode (and be served as <c>default:main</c>): <c>local</c> (the
+    /// default) serves only callers on this machine and answers 401 to others; <c>any</c> serves every address, as the
+    /// origin product did. Callers presenting the admin key may always use the fallback.
+    /// </summary>
+    public string AnonymousCallers { get; set; } = "local";
+
+    /// <summary>Whether <see cref="AnonymousCallers"/> is <c>any</c>.</summary>
+    public bool AnonymousCallersFromAnywhere => string.Equals(AnonymousCallers, "any", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Folder of the embedded SQLite storage and ledger (<c>tenancy.db</c>). Defaults to <c>data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -56,7 +66,7 @@ public sealed class TenancyHostOptions
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, MaxTenantFileBytes={MaxTenantFileBytes}, MaxWorkspacesPerTenant={MaxWorkspacesPerTenant}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}, Storage={Storage}, PostgresConnectionString={(PostgresConnectionString is null ? "<none>" : "<redacted>")}";
+        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, MaxTenantFileBytes={MaxTenantFileBytes}, MaxWorkspacesPerTenant={MaxWorkspacesPerTenant}, AnonymousCallers={AnonymousCallers}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}, Storage={Storage}, PostgresConnectionString={(PostgresConnectionString is null ? "<none>" : "<redacted>")}";
 }
 
 /// <summary>Validates <see cref="TenancyHostOptions"/> at start so that a bad setting stops the host with a clear message.</summary>
@@ -84,6 +94,11 @@ public sealed class TenancyHostOptionsValidator : IValidateOptions<TenancyHostOp
         else if (options.Storage == "postgres" && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             failures.Add("Tenancy:PostgresConnectionString is required when Tenancy:Storage is 'postgres'.");
+        }
+
+        if (!string.Equals(options.AnonymousCallers, "local", StringComparison.OrdinalIgnoreCase) && !options.AnonymousCallersFromAnywhere)
+        {
+            failures.Add($"Tenancy:AnonymousCallers must be 'local' or 'any', not '{options.AnonymousCallers}'.");
         }
 
         if (options.MaxTenantFileBytes < 1)

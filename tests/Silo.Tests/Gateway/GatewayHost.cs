@@ -2,9 +2,11 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -28,7 +30,10 @@ public sealed class GatewayHost : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "gateway-" + Guid.NewGuid().ToString("N"));
     private readonly WebApplicationFactory<Program> _factory;
 
-    private GatewayHost(SimulatorHost simulator, bool strict, bool kestrel)
+    /// <summary>The test-only request header that sets the caller's address (the in-process server has none).</summary>
+    public const string RemoteAddressHeader = "X-Test-Remote-Address";
+
+    private GatewayHost(SimulatorHost simulator, bool strict, bool kestrel, IReadOnlyDictionary<string, string>? settings, bool adminKey)
     {
         Simulator = simulator;
         StaffKey = "sk-staff-" + Guid.NewGuid().ToString("N");
@@ -41,7 +46,11 @@ public sealed class GatewayHost : IAsyncDisposable
             b.UseSetting("Tenancy:TenantsPath", TenantsPath);
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", DataPath);
-            b.UseSetting("Tenancy:AdminKey", AdminKey);
+            if (adminKey)
+            {
+                b.UseSetting("Tenancy:AdminKey", AdminKey);
+            }
+
             b.UseSetting("Tenancy:Strict", strict ? "true" : "false");
             b.UseSetting("OpenRouter:BaseUrl", simulator.BaseUrl.ToString());
             b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
@@ -49,6 +58,12 @@ public sealed class GatewayHost : IAsyncDisposable
 
             // The shipped appsettings.json asks for port 8080, which another process on the machine may hold.
             b.UseSetting("Urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
+
+            b.ConfigureServices(services => services.AddTransient<IStartupFilter, RemoteAddressFromHeader>());
         });
         if (kestrel)
         {
@@ -80,13 +95,21 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public string DataPath => Path.Combine(_root, "data");
 
-    public static async Task<GatewayHost> StartAsync(bool strict = false, bool kestrel = false)
+    public static async Task<GatewayHost> StartAsync(bool strict = false, bool kestrel = false, IReadOnlyDictionary<string, string>? settings = null, bool adminKey = true)
     {
         var simulator = await OpenRouterSimulator.StartAsync();
-        return new GatewayHost(simulator, strict, kestrel);
+        return new GatewayHost(simulator, strict, kestrel, settings, adminKey);
     }
 
     public HttpClient CreateClient() => _factory.CreateClient();
+
+    /// <summary>A client whose requests arrive from <paramref name="remote"/> (for example 203.0.113.7, a documentation address).</summary>
+    public HttpClient CreateClientFrom(string remote)
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Add(RemoteAddressHeader, remote);
+        return client;
+    }
 
     /// <summary>A client that presents the admin key on every request.</summary>
     public HttpClient CreateAdminClient()
@@ -127,7 +150,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public async Task<string> ScrapeMetricsAsync()
     {
-        using var client = CreateClient();
+        using var client = CreateAdminClient();
         return await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
     }
 
@@ -230,4 +253,22 @@ public sealed class GatewayHost : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
     }
+}
+
+/// <summary>Sets the connection's remote address from <see cref="GatewayHost.RemoteAddressHeader"/>, before the silo's own middleware.</summary>
+internal sealed class RemoteAddressFromHeader : IStartupFilter
+{
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use((HttpContext context, RequestDelegate following) =>
+        {
+            if (context.Request.Headers[GatewayHost.RemoteAddressHeader].ToString() is { Length: > 0 } remote)
+            {
+                context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remote);
+            }
+
+            return following(context);
+        });
+        next(app);
+    };
 }
