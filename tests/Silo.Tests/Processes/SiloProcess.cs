@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace OrleansTenancy.Silo.Tests.Processes;
+
+/// <summary>
+/// The silo started as a user starts it: <c>dotnet OrleansTenancy.Silo.dll</c> (the build output the tests run beside,
+/// with its shipped <c>appsettings.json</c>), in a working folder of the test's own, with an environment cleared of the
+/// silo's variables so that only what a test sets applies. Readiness and exit are signalled by the process's output and
+/// exit, never by polling.
+/// </summary>
+internal sealed partial class SiloProcess : IAsyncDisposable
+{
+    private static readonly string[] Cleared =
+    [
+        "ENABLE_TENANCY_STRICT", "ENABLE_INGEST_STRICT", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "URLS",
+    ];
+
+    private readonly System.Diagnostics.Process _process;
+    private readonly List<string> _output = [];
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(System.Diagnostics.Process process) => _process = process;
+
+    /// <summary>How long a start or an exit may take before the test fails (a bound, not a wait).</summary>
+    public static TimeSpan Bound { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The silo program beside the test binaries.</summary>
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "OrleansTenancy.Silo.dll");
+
+    public int Id => _process.Id;
+
+    /// <summary>Everything the process printed so far (stdout and stderr, in arrival order).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    /// <summary>Starts the silo in <paramref name="workingDirectory"/>; it listens on a free loopback port unless the arguments say otherwise.</summary>
+    public static SiloProcess Start(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("TENANCY__", StringComparison.OrdinalIgnoreCase) || Cleared.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        start.ArgumentList.Add(Dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new System.Diagnostics.Process { StartInfo = start, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process);
+        process.OutputDataReceived += (_, e) => silo.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
+        process.Exited += (_, _) =>
+        {
+            silo._listening.TrySetException(new InvalidOperationException($"The silo exited with code {process.ExitCode} before listening:\n{silo.Output}"));
+            silo._started.TrySetException(new InvalidOperationException($"The silo exited with code {process.ExitCode} before it started:\n{silo.Output}"));
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    /// <summary>The arguments that put the silo on a free loopback port (the shipped settings name 8080, which may be taken).</summary>
+    public static string[] FreePort => ["--urls", "http://127.0.0.1:0"];
+
+    /// <summary>The address the silo listens on, once it has started.</summary>
+    public async Task<Uri> StartedAsync()
+    {
+        var address = await _listening.Task.WaitAsync(Bound);
+        await _started.Task.WaitAsync(Bound);
+        return address;
+    }
+
+    /// <summary>Waits for the process to end and returns its exit code.</summary>
+    public async Task<int> ExitedAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(Bound);
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>Asks the silo to stop as a service manager does (SIGTERM).</summary>
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>Kills the silo without a chance to clean up (SIGKILL).</summary>
+    public void Kill() => Signal("KILL");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Signal(string name)
+    {
+        using var kill = System.Diagnostics.Process.Start(new ProcessStartInfo("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        if (Listening().Match(line) is { Success: true } match)
+        {
+            _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+        else if (line.Contains("Application started.", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex Listening();
+}
