@@ -4,7 +4,7 @@ using OrleansTenancy.Silo.Gateway;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Silo.Observability;
 
-if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exitCode))
+if (HelpCommand.TryRun(args, Console.Out, out var exitCode) || ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out exitCode))
 {
     return exitCode;
 }
@@ -14,7 +14,16 @@ if (ValidateTenantsCommand.TryRun(args, Console.Out, Console.Error, out var exit
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 // Metrics first: its hosted service creates the instruments before other services start measuring.
 builder.Services.AddTenancyMetrics(builder.Configuration);
-builder.AddTenancySilo(args);
+try
+{
+    builder.AddTenancySilo(args);
+}
+catch (DataDirectoryInUseException inUse)
+{
+    Console.Error.WriteLine(inUse.Message);
+    return 1;
+}
+
 builder.AddTenancyGrains();
 builder.AddTenancyRouting();
 builder.Services.AddTenancyGateway();

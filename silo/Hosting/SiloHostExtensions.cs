@@ -26,6 +26,11 @@ public static partial class SiloHostExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
 
+        // Taken before anything touches the data directory; released when the host (and its container) is disposed.
+        var dataLock = DataDirectoryLock.Acquire(builder.Configuration[$"{TenancyHostOptions.SectionName}:{nameof(TenancyHostOptions.DataDirectory)}"] ?? new TenancyHostOptions().DataDirectory);
+        builder.Services.AddSingleton(_ => dataLock);
+        builder.Services.AddHostedService(sp => new DataDirectoryLockHolder(sp.GetRequiredService<DataDirectoryLock>()));
+
         builder.Services.AddOptions<TenancyHostOptions>()
             .BindConfiguration(TenancyHostOptions.SectionName)
             .ValidateOnStart();
@@ -57,6 +62,16 @@ public static partial class SiloHostExtensions
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+
+    /// <summary>Keeps the data-directory lock resolved, so the container releases it when the host is disposed.</summary>
+    private sealed class DataDirectoryLockHolder(DataDirectoryLock held) : IHostedService
+    {
+        public DataDirectoryLock Held { get; } = held;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Logs the effective settings (secrets redacted) once the host has started.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using OrleansTenancy.Silo.Commands;
+using OrleansTenancy.Silo.Hosting;
 
 namespace OrleansTenancy.Silo.Tests.Hosting;
 
@@ -37,6 +38,7 @@ public sealed class SiloHostTests : IDisposable
         {
             b.UseSetting("Tenancy:TenantsPath", _tenants);
             b.UseSetting("Tenancy:WatchTenants", "false");
+            b.UseSetting("Tenancy:DataDirectory", Path.Combine(_tenants, "_data"));
             if (adminKey is not null)
             {
                 b.UseSetting("Tenancy:AdminKey", adminKey);
@@ -92,6 +94,20 @@ public sealed class SiloHostTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongResponse.StatusCode);
         Assert.Equal(HttpStatusCode.OK, rightResponse.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_host_started_on_a_data_directory_held_by_another_is_refused_and_one_disposed_releases_it()
+    {
+        var data = Path.Combine(_tenants, "_data");
+        await using (var first = Factory())
+        {
+            using var client = first.CreateClient();
+            var held = Assert.Throws<DataDirectoryInUseException>(() => DataDirectoryLock.Acquire(data));
+            Assert.Contains(data, held.Message, StringComparison.Ordinal);
+        }
+
+        using var again = DataDirectoryLock.Acquire(data);
     }
 
     [Fact]

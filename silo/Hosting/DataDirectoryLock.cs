@@ -1,0 +1,65 @@
+namespace OrleansTenancy.Silo.Hosting;
+
+/// <summary>
+/// Holds an exclusive lock on <c>silo.lock</c> in the data directory for the life of the silo, so that a second silo
+/// started on the same folder stops at once with a clear message instead of sharing the SQLite file and the tenant
+/// claims with the first.
+/// </summary>
+/// <remarks>
+/// The lock is the operating system's (on Linux and macOS an advisory <c>flock</c>, taken by opening the file with no
+/// sharing): it belongs to the open file, so the kernel releases it when the process ends in any way, SIGKILL
+/// included, and a stale lock file never blocks a later start.
+/// </remarks>
+public sealed class DataDirectoryLock : IDisposable
+{
+    /// <summary>The lock file's name inside the data directory.</summary>
+    public const string FileName = "silo.lock";
+
+    private readonly FileStream _file;
+
+    private DataDirectoryLock(FileStream file) => _file = file;
+
+    /// <summary>Creates <paramref name="dataDirectory"/> if needed and takes its lock.</summary>
+    /// <exception cref="DataDirectoryInUseException">Another process holds the lock.</exception>
+    public static DataDirectoryLock Acquire(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        var folder = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, FileName);
+        try
+        {
+            return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException error) when (File.Exists(path))
+        {
+            throw new DataDirectoryInUseException(
+                $"Another silo is using the data directory '{folder}' (it holds {path}). Stop that silo, or give this one a folder "
+                + "of its own: --Tenancy:DataDirectory <dir> (each silo needs its own data directory).", error);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _file.Dispose();
+}
+
+/// <summary>The data directory is held by another silo; the message says which folder and what to do.</summary>
+public sealed class DataDirectoryInUseException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public DataDirectoryInUseException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DataDirectoryInUseException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DataDirectoryInUseException(string message)
+        : base(message)
+    {
+    }
+}
