@@ -116,6 +116,7 @@ public sealed partial class PostgresUsageLedger
                 Status = reader.GetString(12),
                 Cached = reader.GetBoolean(13),
                 CreatedAt = reader.GetFieldValue<DateTimeOffset>(14),
+                Reason = reader.IsDBNull(15) ? null : reader.GetString(15),
             });
         }
 

@@ -34,6 +34,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         CREATE INDEX IF NOT EXISTS usage_ledger_tenant_time ON usage_ledger (tenant, created_at, request_id);
         CREATE INDEX IF NOT EXISTS usage_ledger_workspace_time ON usage_ledger (tenant, workspace, created_at);
         """,
+        "ALTER TABLE usage_ledger ADD COLUMN IF NOT EXISTS reason text NULL;",
     ];
 
     private const string Sums = """
@@ -46,12 +47,12 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
 
     private const string Columns = """
         request_id, tenant, workspace, agent, task, model, provider, tokens_in, tokens_out,
-        cost_usd, estimated_cost_usd, latency_ms, status, cached, created_at
+        cost_usd, estimated_cost_usd, latency_ms, status, cached, created_at, reason
         """;
 
     private const string InsertSql = $"""
         INSERT INTO usage_ledger ({Columns})
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
         ON CONFLICT (tenant, request_id) DO NOTHING
         """;
 
@@ -170,6 +171,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Status });
         parameters.Add(new NpgsqlParameter<bool> { TypedValue = record.Cached });
         parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.CreatedAt });
+        parameters.Add(new NpgsqlParameter { Value = (object?)record.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

@@ -133,6 +133,7 @@ public sealed partial class SqliteUsageLedger
                 Status = reader.GetString(12),
                 Cached = reader.GetInt64(13) != 0,
                 CreatedAt = UsageLedgerValidation.FromUnixMicroseconds(reader.GetInt64(14)),
+                Reason = reader.IsDBNull(15) ? null : reader.GetString(15),
             });
         }
 

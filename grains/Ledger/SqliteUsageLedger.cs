@@ -34,6 +34,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
         CREATE INDEX IF NOT EXISTS usage_ledger_tenant_time ON usage_ledger (tenant, created_us, request_id);
         CREATE INDEX IF NOT EXISTS usage_ledger_workspace_time ON usage_ledger (tenant, workspace, created_us);
         """,
+        "ALTER TABLE usage_ledger ADD COLUMN reason TEXT NULL;",
     ];
 
     private const decimal NanosPerDollar = 1_000_000_000m;
@@ -48,7 +49,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
 
     private const string Columns = """
         request_id, tenant, workspace, agent, task, model, provider, tokens_in, tokens_out,
-        cost_nanos, estimated_cost_nanos, latency_ms, status, cached, created_us
+        cost_nanos, estimated_cost_nanos, latency_ms, status, cached, created_us, reason
         """;
 
     private readonly string _connectionString;
@@ -110,13 +111,13 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
         command.CommandText = $"""
             INSERT INTO usage_ledger ({Columns})
             VALUES ($request_id, $tenant, $workspace, $agent, $task, $model, $provider, $tokens_in, $tokens_out,
-                    $cost_nanos, $estimated_cost_nanos, $latency_ms, $status, $cached, $created_us)
+                    $cost_nanos, $estimated_cost_nanos, $latency_ms, $status, $cached, $created_us, $reason)
             ON CONFLICT (tenant, request_id) DO NOTHING
             """;
         foreach (var name in new[]
         {
             "$request_id", "$tenant", "$workspace", "$agent", "$task", "$model", "$provider", "$tokens_in", "$tokens_out",
-            "$cost_nanos", "$estimated_cost_nanos", "$latency_ms", "$status", "$cached", "$created_us",
+            "$cost_nanos", "$estimated_cost_nanos", "$latency_ms", "$status", "$cached", "$created_us", "$reason",
         })
         {
             command.Parameters.Add(new SqliteParameter { ParameterName = name });
@@ -143,6 +144,7 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
         p["$status"].Value = record.Status;
         p["$cached"].Value = record.Cached ? 1 : 0;
         p["$created_us"].Value = UsageLedgerValidation.ToUnixMicroseconds(record.CreatedAt);
+        p["$reason"].Value = (object?)record.Reason ?? DBNull.Value;
         return await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 1
             ? LedgerInsertResult.Recorded
             : LedgerInsertResult.AlreadyRecorded;

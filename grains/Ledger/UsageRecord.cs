@@ -52,6 +52,12 @@ public sealed record UsageRecord
     /// <summary>Whether the answer came from the response cache.</summary>
     public bool Cached { get; init; }
 
+    /// <summary>
+    /// Why a refused request was refused (the limit, e.g. <c>daily_cap_usd</c>, or the refusal's code, e.g.
+    /// <c>model_not_allowed</c>, <c>rate_limited</c>); <see langword="null"/> for requests that ran.
+    /// </summary>
+    public string? Reason { get; init; }
+
     /// <summary>When the request was made (its reservation time); periods are attributed by this instant.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 }
@@ -71,6 +77,12 @@ public static class UsageStatus
     /// <summary>Upstream failed after output had started; what was consumed is still settled.</summary>
     public const string Incomplete = "incomplete";
 
-    /// <summary>Refused by the budget before any upstream call; not an execution.</summary>
+    /// <summary>Refused by the budget before any upstream call (HTTP 402); not an execution.</summary>
     public const string Denied = "denied";
+
+    /// <summary>Refused by the tenant's policy before any upstream call (HTTP 403: a model not allowed, a suspended tenant); not an execution.</summary>
+    public const string Forbidden = "forbidden";
+
+    /// <summary>Refused by the tenant's rate limit before any upstream call (HTTP 429); not an execution.</summary>
+    public const string RateLimited = "rate_limited";
 }

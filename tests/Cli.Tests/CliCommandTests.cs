@@ -94,6 +94,26 @@ public sealed class CliCommandTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task Executions_show_a_refusal_with_its_reason()
+    {
+        using (var client = silo.Factory.CreateClient())
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { model = "openai/gpt-4o", messages = new[] { new { role = "user", content = "hello" } } }),
+        })
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", silo.AcmeKey);
+            using var response = await client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
+        }
+
+        var (exitCode, output) = await silo.RunAsync("executions", "acme", "--page-size", "200");
+
+        Assert.Equal(ExitCodes.Ok, exitCode);
+        Assert.Contains("forbidden (model_not_allowed)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reconcile_reload_and_health_succeed()
     {
         Assert.Contains("acme: every counter matched the ledger.", (await silo.RunAsync("reconcile", "acme")).Output);

@@ -245,13 +245,26 @@ public abstract class UsageLedgerContractTests
     public async Task Executions_count_settled_rows_only_as_the_tenant_grain_does()
     {
         var tenant = NewTenant();
-        string[] statuses = [UsageStatus.Ok, UsageStatus.Cancelled, UsageStatus.Incomplete, UsageStatus.Error, UsageStatus.Denied];
+        string[] statuses = [UsageStatus.Ok, UsageStatus.Cancelled, UsageStatus.Incomplete, UsageStatus.Error, UsageStatus.Denied, UsageStatus.Forbidden, UsageStatus.RateLimited];
         await Ledger.RecordBatchAsync([.. statuses.Select((status, i) => Row(tenant, Noon.AddSeconds(i)) with { Status = status })]);
 
         var totals = await Ledger.GetTotalsAsync(tenant, null, Noon, Noon.AddMinutes(1));
 
-        Assert.Equal(5, totals.Requests);
+        Assert.Equal(7, totals.Requests);
         Assert.Equal(3, totals.Executions);
+    }
+
+    [StoreFact]
+    public async Task A_refusal_keeps_its_reason_and_a_row_without_one_reads_back_without()
+    {
+        var tenant = NewTenant();
+        var refused = Row(tenant, Noon, cost: 0m) with { Status = UsageStatus.Denied, Reason = "daily_cap_usd" };
+        var served = Row(tenant, Noon.AddSeconds(1));
+        await Ledger.RecordBatchAsync([refused, served]);
+
+        var page = await Ledger.ListExecutionsAsync(tenant, 10, null);
+
+        Assert.Equal([served, refused], page.Items);
     }
 
     [StoreFact]

@@ -143,14 +143,15 @@ public sealed record UsageReport(string Tenant, UsageWindow Window, UsageTotals 
 /// <param name="RequestId">The request id.</param>
 /// <param name="Workspace">The workspace.</param>
 /// <param name="Model">The model.</param>
-/// <param name="Status">"ok", "error", "cancelled", "incomplete" or "denied".</param>
+/// <param name="Status">"ok", "error", "cancelled", "incomplete", or a refusal: "denied" (budget), "forbidden" (policy), "rate_limited".</param>
 /// <param name="TokensIn">Prompt tokens.</param>
 /// <param name="TokensOut">Completion tokens.</param>
 /// <param name="CostUsd">Settled cost.</param>
 /// <param name="LatencyMs">End-to-end latency.</param>
 /// <param name="Cached">Whether it was answered from the cache.</param>
 /// <param name="CreatedAt">When the request was made.</param>
-public sealed record ExecutionRecord(string RequestId, string Workspace, string Model, string Status, long TokensIn, long TokensOut, decimal CostUsd, long LatencyMs, bool Cached, DateTimeOffset CreatedAt);
+/// <param name="Reason">Why a refusal was refused (the limit or the refusal's code); <see langword="null"/> for requests that ran.</param>
+public sealed record ExecutionRecord(string RequestId, string Workspace, string Model, string Status, long TokensIn, long TokensOut, decimal CostUsd, long LatencyMs, bool Cached, DateTimeOffset CreatedAt, string? Reason = null);
 
 /// <summary>One page of executions, newest first.</summary>
 /// <param name="Items">The rows.</param>

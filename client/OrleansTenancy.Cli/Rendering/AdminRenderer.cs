@@ -86,7 +86,7 @@ public static class AdminRenderer
         foreach (var e in items)
         {
             table.AddRow(Esc(e.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", Invariant)), Esc(e.RequestId), Esc(e.Workspace), Esc(e.Model),
-                StatusMarkup(e.Status), Count(e.TokensIn), Count(e.TokensOut), Usd(e.CostUsd),
+                StatusMarkup(e.Status) + (e.Reason is null ? string.Empty : $" ({Esc(e.Reason)})"), Count(e.TokensIn), Count(e.TokensOut), Usd(e.CostUsd),
                 e.LatencyMs.ToString(Invariant) + " ms", e.Cached ? "yes" : "no");
         }
 
@@ -189,7 +189,7 @@ public static class AdminRenderer
     private static string StatusMarkup(string status) => status switch
     {
         "ok" => "[green]ok[/]",
-        "denied" or "error" => $"[red]{Esc(status)}[/]",
+        "denied" or "forbidden" or "rate_limited" or "error" => $"[red]{Esc(status)}[/]",
         _ => $"[yellow]{Esc(status)}[/]",
     };
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Ledger;
 using OrleansTenancy.Grains.Telemetry;
 using OrleansTenancy.OpenRouter;
 using OrleansTenancy.OpenRouter.Wire;
@@ -45,9 +46,10 @@ public sealed partial class LlmRouter : ILlmRouter
     private readonly LlmMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<LlmRouter> _logger;
+    private readonly IUsageLedger? _ledger;
     private readonly bool _strict;
 
-    /// <summary>Creates the router.</summary>
+    /// <summary>Creates the router; with a <paramref name="ledger"/>, refusals of known tenants are recorded as executions.</summary>
     public LlmRouter(
         IGrainFactory grains,
         ITenantRegistrySource registry,
@@ -58,7 +60,8 @@ public sealed partial class LlmRouter : ILlmRouter
         BackgroundSettlements settlements,
         LlmMetrics metrics,
         TimeProvider time,
-        ILogger<LlmRouter> logger)
+        ILogger<LlmRouter> logger,
+        IUsageLedger? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(tenancy);
         _grains = grains;
@@ -71,6 +74,7 @@ public sealed partial class LlmRouter : ILlmRouter
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _ledger = ledger;
         _strict = _tenancy.ResolveStrict(Environment.GetEnvironmentVariable);
     }
 
@@ -88,6 +92,19 @@ public sealed partial class LlmRouter : ILlmRouter
     private async Task<RouteResult> RunAsync(RouteRequest request, Func<ChatCompletionChunk, CancellationToken, ValueTask>? onChunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await RouteAsync(request, onChunk, cancellationToken);
+        }
+        catch (RouteRefusedException refusal)
+        {
+            await RecordRefusalAsync(request, refusal);
+            throw;
+        }
+    }
+
+    private async Task<RouteResult> RouteAsync(RouteRequest request, Func<ChatCompletionChunk, CancellationToken, ValueTask>? onChunk, CancellationToken cancellationToken)
+    {
         var plan = Plan(request);
         var first = plan.Attempts[0];
         if (_rates.TryAcquire(plan.Context.Tenant, plan.Policy.RequestsPerMinute, plan.Policy.TokensPerMinute, first.Estimate.TotalTokens) is { } wait)
