@@ -142,6 +142,7 @@ public sealed partial class LlmRouter
         };
         var details = Details(plan, status, model, provider, latency);
         _settlements.Start(() => tenant.SettleAsync(settlement, details), plan.Context.Tenant, requestId);
+        _metrics.RecordModelSelected(plan.Context, plan.Task, attempt.Model, provider ?? NoProvider);
         _metrics.RecordRequest(plan.Context, model, status, latency, consumed.PromptTokens, consumed.CompletionTokens, attempt.Estimate.CostUsd, cost, provider);
         return new RouteResult
         {
@@ -180,6 +181,7 @@ public sealed partial class LlmRouter
 
         var latency = _time.GetElapsedTime(startedTimestamp);
         await tenant.ReleaseAsync(requestId, Details(plan, status, attempt.Model, null, latency));
+        _metrics.RecordModelSelected(plan.Context, plan.Task, attempt.Model, NoProvider);
         _metrics.RecordRequest(plan.Context, attempt.Model, status, latency, 0, 0, attempt.Estimate.CostUsd, 0m);
     }
 

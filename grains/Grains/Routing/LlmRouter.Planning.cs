@@ -77,7 +77,6 @@ public sealed partial class LlmRouter
             policy,
             body,
             providers,
-            providers?.Order is { Count: > 0 } order ? order[0] : "auto",
             attempts);
     }
 
@@ -184,5 +183,4 @@ internal sealed record RoutePlan(
     EffectivePolicy Policy,
     ChatCompletionRequest Body,
     WireProviders? Providers,
-    string ProviderLabel,
     List<PlannedAttempt> Attempts);

@@ -36,6 +36,9 @@ public sealed partial class LlmRouter : ILlmRouter
     /// <summary>The metrics/fallback component name of routing.</summary>
     public const string Component = "openrouter_service";
 
+    /// <summary>The <c>provider</c> label of a model selection that no provider served (upstream failed before answering).</summary>
+    public const string NoProvider = "none";
+
     private readonly IGrainFactory _grains;
     private readonly ITenantRegistrySource _registry;
     private readonly PriceCatalogHolder _prices;
@@ -137,7 +140,6 @@ public sealed partial class LlmRouter : ILlmRouter
             var attempt = plan.Attempts[i];
             var requestId = i == 0 ? plan.RequestId : $"{plan.RequestId}~{i}";
             await ReserveAsync(tenant, plan, attempt, requestId);
-            _metrics.RecordModelSelected(plan.Context, plan.Task, attempt.Model, plan.ProviderLabel);
             try
             {
                 if (onChunk is not null)

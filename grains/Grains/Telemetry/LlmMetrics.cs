@@ -98,11 +98,11 @@ public sealed class LlmMetrics : IDisposable
         _fallbacks.Add(1, tags);
     }
 
-    /// <summary>Counts one routing decision.</summary>
+    /// <summary>Counts one routing decision, once its call has ended.</summary>
     /// <param name="context">The effective context of the call.</param>
     /// <param name="task">The task that was routed (e.g. <c>chat</c>, <c>summarize</c>).</param>
     /// <param name="model">The model chosen.</param>
-    /// <param name="provider">The preferred provider, or an empty string when OpenRouter chooses.</param>
+    /// <param name="provider">The provider that served the call, as upstream reported it (<c>none</c> when none did).</param>
     public void RecordModelSelected(TenantContext context, string task, string model, string provider)
     {
         var tags = ContextTags(context);

@@ -294,7 +294,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
         Assert.Contains("\"allow_fallbacks\":false", body, StringComparison.Ordinal);
         var selected = Assert.Single(probe.Tags("llm_model_selected_total"));
         Assert.Equal("summarize", selected["task"]);
-        Assert.Equal("azure", selected["provider"]);
+        Assert.Equal("SimProvider", selected["provider"]); // the provider that served, not the first preference
         Assert.Equal(tenant, selected["tenant"]);
     }
 
