@@ -4,7 +4,9 @@ namespace OrleansTenancy.Silo.Commands;
 
 /// <summary>
 /// <c>validate-tenants &lt;dir&gt;</c>: checks a tenants folder without starting the silo. Every problem is
-/// printed as <c>file:line: message</c>; the exit code is 1 when any problem is an error, 0 otherwise.
+/// printed as <c>file:line: message</c>, then a verdict line, all on standard output (so a pipe or CI log keeps them
+/// together); the exit code is 1 when any problem is an error, 0 otherwise. Only a misuse of the command goes to
+/// standard error.
 /// </summary>
 public static class ValidateTenantsCommand
 {
@@ -56,7 +58,7 @@ public static class ValidateTenantsCommand
 
         var errors = problems.Count(p => p.Severity == ProblemSeverity.Error);
         var warnings = problems.Count - errors;
-        error.WriteLine(errors == 0
+        output.WriteLine(errors == 0
             ? $"{directory}: valid ({warnings} warning(s))."
             : $"{directory}: {errors} error(s), {warnings} warning(s).");
         return errors == 0 ? 0 : 1;

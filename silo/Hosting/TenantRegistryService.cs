@@ -117,7 +117,7 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
             .Select(p => p.Tenant!)
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        LogSummary(reload ? "Reloaded" : "Loaded", registry.Tenants.Count, skipped.Count, string.Join(", ", skipped), TenantsDirectory);
+        LogSummary(reload ? "Reloaded" : "Loaded", registry.Tenants.Count, skipped.Count == 0 ? "none skipped" : $"skipped {skipped.Count} ({string.Join(", ", skipped)})", TenantsDirectory);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant}: {Workspaces} workspace(s), status {Status}, time zone {TimeZone}")]
@@ -129,8 +129,8 @@ public sealed partial class TenantRegistryService : ITenantRegistrySource, IDisp
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant problem: {Problem}")]
     private partial void LogProblemWarning(string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {Count} tenant(s), skipped {Skipped} ({SkippedNames}) from {Folder}")]
-    private partial void LogSummary(string action, int count, int skipped, string skippedNames, string folder);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {Count} tenant(s), {Skipped}, from {Folder}")]
+    private partial void LogSummary(string action, int count, string skipped, string folder);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant claims: {Problem}")]
     private partial void LogClaimsUnreadable(string problem);

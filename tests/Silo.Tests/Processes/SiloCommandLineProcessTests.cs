@@ -35,6 +35,38 @@ public sealed class SiloCommandLineProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_tenants_prints_problems_and_its_verdict_on_stdout_and_exits_1_on_errors()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "tenants", "broken"));
+        File.WriteAllText(Path.Combine(_root, "tenants", "broken", "tenant.yaml"), "workspaces: [1, 2\n");
+
+        await using var broken = SiloProcess.Start(_root, ["validate-tenants", "tenants"]);
+        var exitCode = await broken.ExitedAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(Path.Combine("tenants", "broken", "tenant.yaml") + ":2: YAML syntax error", broken.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("tenants: 1 error(s), 0 warning(s).", broken.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, broken.StandardError);
+    }
+
+    [Fact]
+    public async Task The_start_log_names_the_tenants_it_skipped_and_says_none_when_none()
+    {
+        await using (var clean = SiloProcess.Start(_root, SiloProcess.FreePort))
+        {
+            await clean.StartedAsync();
+            Assert.Contains("Loaded 1 tenant(s), none skipped, from", clean.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("()", clean.Output, StringComparison.Ordinal);
+        }
+
+        Directory.CreateDirectory(Path.Combine(_root, "tenants", "broken"));
+        File.WriteAllText(Path.Combine(_root, "tenants", "broken", "tenant.yaml"), "workspaces: [1, 2\n");
+        await using var skipping = SiloProcess.Start(_root, SiloProcess.FreePort);
+        await skipping.StartedAsync();
+        Assert.Contains("Loaded 1 tenant(s), skipped 1 (broken), from", skipping.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_second_silo_on_the_same_data_directory_is_refused_and_a_killed_silo_leaves_no_lock_behind()
     {
         await using var first = SiloProcess.Start(_root, SiloProcess.FreePort);

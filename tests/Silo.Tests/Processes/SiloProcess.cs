@@ -19,6 +19,8 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     private readonly System.Diagnostics.Process _process;
     private readonly List<string> _output = [];
+    private readonly List<string> _standardOutput = [];
+    private readonly List<string> _standardError = [];
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,16 +35,13 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>Everything the process printed so far (stdout and stderr, in arrival order).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output);
-            }
-        }
-    }
+    public string Output => Joined(_output);
+
+    /// <summary>What the process wrote to stdout alone.</summary>
+    public string StandardOutput => Joined(_standardOutput);
+
+    /// <summary>What the process wrote to stderr alone.</summary>
+    public string StandardError => Joined(_standardError);
 
     /// <summary>Starts the silo in <paramref name="workingDirectory"/>; it listens on a free loopback port unless the arguments say otherwise.</summary>
     public static SiloProcess Start(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
@@ -72,8 +71,8 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
         var process = new System.Diagnostics.Process { StartInfo = start, EnableRaisingEvents = true };
         var silo = new SiloProcess(process);
-        process.OutputDataReceived += (_, e) => silo.Record(e.Data);
-        process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
+        process.OutputDataReceived += (_, e) => silo.Record(e.Data, silo._standardOutput);
+        process.ErrorDataReceived += (_, e) => silo.Record(e.Data, silo._standardError);
         process.Exited += (_, _) =>
         {
             silo._listening.TrySetException(new InvalidOperationException($"The silo exited with code {process.ExitCode} before listening:\n{silo.Output}"));
@@ -127,7 +126,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
-    private void Record(string? line)
+    private void Record(string? line, List<string> stream)
     {
         if (line is null)
         {
@@ -137,6 +136,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         lock (_output)
         {
             _output.Add(line);
+            stream.Add(line);
         }
 
         if (Listening().Match(line) is { Success: true } match)
@@ -146,6 +146,14 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         else if (line.Contains("Application started.", StringComparison.Ordinal))
         {
             _started.TrySetResult();
+        }
+    }
+
+    private string Joined(List<string> lines)
+    {
+        lock (_output)
+        {
+            return string.Join('\n', lines);
         }
     }
 
