@@ -65,7 +65,21 @@ public sealed class TenantFolderHostTests : IDisposable
         Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("above the limit of 512 bytes", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_workspace_limit_is_a_setting()
+    {
+        Write("wide/tenant.yaml", "workspaces:\n  a:\n  b:\n  c:\n");
+        await using var factory = Factory(("Tenancy:MaxWorkspacesPerTenant", "2"));
+        using var client = factory.CreateClient();
+
+        var body = await client.GetFromJsonAsync<JsonElement>(new Uri("/admin/tenants", UriKind.Relative));
+
+        Assert.DoesNotContain(body.GetProperty("tenants").EnumerateArray(), t => t.GetProperty("slug").GetString() == "wide");
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("above the limit of 2 per tenant", StringComparison.Ordinal));
+    }
+
     [Theory]
+    [InlineData("Tenancy:AnonymousCallers", "everyone")]
     [InlineData("Tenancy:MaxTenantFileBytes", "0")]
     [InlineData("Tenancy:MaxWorkspacesPerTenant", "-1")]
     public void An_invalid_limit_stops_the_host_naming_the_setting(string key, string value)
