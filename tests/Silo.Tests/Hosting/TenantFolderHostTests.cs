@@ -52,30 +52,19 @@ public sealed class TenantFolderHostTests : IDisposable
         Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("not a regular file", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task The_file_size_limit_is_a_setting()
+    [Theory]
+    [InlineData("Tenancy:MaxTenantFileBytes", "512", "above the limit of 512 bytes")]
+    [InlineData("Tenancy:MaxWorkspacesPerTenant", "2", "above the limit of 2 per tenant")]
+    public async Task The_tenant_file_limits_are_settings(string setting, string value, string reported)
     {
-        Write("big/tenant.yaml", "description: " + new string('x', 600) + "\nworkspaces:\n  main:\n");
-        await using var factory = Factory(("Tenancy:MaxTenantFileBytes", "512"));
+        Write("big/tenant.yaml", "description: " + new string('x', 600) + "\nworkspaces:\n  a:\n  b:\n  c:\n");
+        await using var factory = Factory((setting, value));
         using var client = factory.CreateClient();
 
         var body = await client.GetFromJsonAsync<JsonElement>(new Uri("/admin/tenants", UriKind.Relative));
 
         Assert.DoesNotContain(body.GetProperty("tenants").EnumerateArray(), t => t.GetProperty("slug").GetString() == "big");
-        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("above the limit of 512 bytes", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task The_workspace_limit_is_a_setting()
-    {
-        Write("wide/tenant.yaml", "workspaces:\n  a:\n  b:\n  c:\n");
-        await using var factory = Factory(("Tenancy:MaxWorkspacesPerTenant", "2"));
-        using var client = factory.CreateClient();
-
-        var body = await client.GetFromJsonAsync<JsonElement>(new Uri("/admin/tenants", UriKind.Relative));
-
-        Assert.DoesNotContain(body.GetProperty("tenants").EnumerateArray(), t => t.GetProperty("slug").GetString() == "wide");
-        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("above the limit of 2 per tenant", StringComparison.Ordinal));
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains(reported, StringComparison.Ordinal));
     }
 
     [Theory]
