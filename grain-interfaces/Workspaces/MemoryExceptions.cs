@@ -8,6 +8,7 @@ namespace OrleansTenancy.GrainInterfaces;
 /// Only the message crosses silos (the runtime recreates the type through its <c>(string message)</c> constructor),
 /// so the message itself names the namespace and the workspace.
 /// </remarks>
+[GenerateSerializer, Alias("OrleansTenancy.NamespaceAccessDeniedException")]
 public sealed class NamespaceAccessDeniedException : Exception
 {
     /// <summary>Creates the exception with a generic message.</summary>
@@ -33,6 +34,7 @@ public sealed class NamespaceAccessDeniedException : Exception
 /// A memory or cache write that would exceed a per-workspace size limit. The message names the limit (as its
 /// <c>WorkspaceMemoryOptions</c> property), the current value, the limit and the workspace.
 /// </summary>
+[GenerateSerializer, Alias("OrleansTenancy.MemoryLimitExceededException")]
 public sealed class MemoryLimitExceededException : Exception
 {
     /// <summary>Creates the exception with a generic message.</summary>

@@ -2,6 +2,7 @@ namespace OrleansTenancy.GrainInterfaces;
 
 /// <summary>What a reconcile found: each counter's spent amounts before and after recomputing them from the ledger.</summary>
 /// <param name="Counters">One line per counter (tenant-wide and per workspace; day and month).</param>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.ReconcileReport")]
 public sealed record ReconcileReport(IReadOnlyList<ReconciledCounter> Counters)
 {
     /// <summary>Whether any counter differed from the ledger.</summary>
@@ -18,6 +19,7 @@ public sealed record ReconcileReport(IReadOnlyList<ReconciledCounter> Counters)
 /// <param name="TokensAfter">Spent tokens according to the ledger.</param>
 /// <param name="ExecutionsBefore">Executions before.</param>
 /// <param name="ExecutionsAfter">Executions according to the ledger.</param>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.ReconciledCounter")]
 public sealed record ReconciledCounter(
     string? Workspace,
     string Period,

@@ -1,4 +1,4 @@
-using OrleansTenancy.Runtime;
+using Orleans.Concurrency;
 
 namespace OrleansTenancy.GrainInterfaces;
 
@@ -12,6 +12,7 @@ namespace OrleansTenancy.GrainInterfaces;
 /// Size limits are refused with <see cref="MemoryLimitExceededException"/>; malformed input with <see cref="ArgumentException"/>.
 /// The response cache lives only in the activation: it is empty again after the grain is deactivated.
 /// </remarks>
+[Alias("OrleansTenancy.IWorkspaceGrain")]
 public interface IWorkspaceGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -19,27 +20,33 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// A replaced entry keeps its creation time and becomes the newest.
     /// </summary>
     /// <returns>The stored entry, with its id.</returns>
+    [Alias("AddMemory")]
     Task<MemoryEntry> AddMemoryAsync(MemoryAddRequest request);
 
     /// <summary>
     /// Entries of one namespace matching the query (case-insensitive substring, case-insensitive metadata filter),
     /// newest first, at most <see cref="MemoryQuery.Limit"/>. An unknown namespace of this workspace yields none.
     /// </summary>
+    [Alias("Retrieve")]
     [ReadOnly]
     Task<IReadOnlyList<MemoryEntry>> RetrieveAsync(MemoryQuery query);
 
     /// <summary>Deletes one entry; <see langword="false"/> when the namespace holds no entry with that id.</summary>
+    [Alias("Delete")]
     Task<bool> DeleteAsync(string memoryNamespace, string id);
 
     /// <summary>Deletes a whole namespace; returns how many entries it held (zero when it did not exist).</summary>
+    [Alias("DeleteNamespace")]
     Task<int> DeleteNamespaceAsync(string memoryNamespace);
 
     /// <summary>The namespaces of this workspace that hold entries, with their entry counts, ordered by name.</summary>
+    [Alias("ListNamespaces")]
     [ReadOnly]
     Task<IReadOnlyList<MemoryNamespaceInfo>> ListNamespacesAsync();
 
     /// <summary>The cached response stored under <paramref name="cacheKey"/>, or <see langword="null"/> when absent or expired.</summary>
     /// <param name="cacheKey">Typically a <c>ResponseCacheKey.Compute</c> value.</param>
+    [Alias("TryGetCached")]
     [ReadOnly]
     Task<CachedResponse?> TryGetCachedAsync(string cacheKey);
 
@@ -48,5 +55,6 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     /// expired entries go first, then the least recently used one.
     /// </summary>
     /// <returns>The stored response, with <see cref="CachedResponse.CreatedAt"/> set by the grain's clock.</returns>
+    [Alias("PutCached")]
     Task<CachedResponse> PutCachedAsync(string cacheKey, CachedResponse response, TimeSpan ttl);
 }
