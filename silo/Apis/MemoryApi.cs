@@ -2,10 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Runtime;
 using OrleansTenancy.Silo.Gateway;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Memory;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Silo.Apis;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using OrleansTenancy.Grains.Routing;
-using OrleansTenancy.Tenancy;
+using OrleansTenancy.GrainInterfaces;
 
 namespace OrleansTenancy.Silo.Gateway;
 

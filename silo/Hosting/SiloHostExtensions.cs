@@ -51,12 +51,14 @@ public static partial class SiloHostExtensions
     private sealed partial class StartupReport(
         IOptions<TenancyHostOptions> options,
         IOptions<TenancyOptions> tenancy,
+        IOptions<ClusterHostOptions> cluster,
         ITenantRegistrySource registry,
         ILogger<StartupReport> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             LogSettings(logger, options.Value.ToString(), tenancy.Value.ResolveStrict(Environment.GetEnvironmentVariable), registry.Current.Tenants.Count);
+            LogCluster(logger, cluster.Value.ToString());
             return Task.CompletedTask;
         }
 
@@ -64,5 +66,8 @@ public static partial class SiloHostExtensions
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Silo settings: {Settings}, Strict={Strict}; {Tenants} tenant(s) loaded")]
         private static partial void LogSettings(ILogger logger, string settings, bool strict, int tenants);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Cluster settings: {Settings}")]
+        private static partial void LogCluster(ILogger logger, string settings);
     }
 }

@@ -1,4 +1,6 @@
-namespace OrleansTenancy.Tenancy.Registry;
+using OrleansTenancy.Tenancy.Registry;
+
+namespace OrleansTenancy.Silo.Hosting;
 
 /// <summary>Published after every reload of a watched tenants folder.</summary>
 /// <param name="registry">The new snapshot (already current).</param>
