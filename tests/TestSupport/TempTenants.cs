@@ -1,9 +1,9 @@
 using OrleansTenancy.Tenancy.Registry;
 
-namespace OrleansTenancy.Tenancy.Tests.Registry;
+namespace OrleansTenancy.TestSupport;
 
 /// <summary>A throw-away tenants folder owned by one test.</summary>
-internal sealed class TempTenants : IDisposable
+public sealed class TempTenants : IDisposable
 {
     public TempTenants()
     {

@@ -1,6 +1,7 @@
+using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Tenancy.Registry;
 
-namespace OrleansTenancy.Tenancy.Tests.Registry;
+namespace OrleansTenancy.Silo.Tests.Hosting;
 
 /// <summary>The watcher reloads after file events, debounced on an injected clock.</summary>
 public sealed class WatcherTests
@@ -12,7 +13,7 @@ public sealed class WatcherTests
     {
         using var tenants = new TempTenants();
         tenants.Write("t/tenant.yaml", TempTenants.TenantYaml()).Write("t/budgets.yaml", "daily_cap_usd: 1\n");
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         using var watcher = new TenantRegistryWatcher(tenants.Root, clock, Debounce);
         watcher.EnableFileEvents(false);
         var reloads = new List<TenantRegistry>();
@@ -39,7 +40,7 @@ public sealed class WatcherTests
     {
         using var tenants = new TempTenants();
         tenants.Write("t/tenant.yaml", TempTenants.TenantYaml()).Write("t/budgets.yaml", "daily_cap_usd: 1\n");
-        using var watcher = new TenantRegistryWatcher(tenants.Root, new ManualTimeProvider(), Debounce);
+        using var watcher = new TenantRegistryWatcher(tenants.Root, new TestClock(), Debounce);
         watcher.EnableFileEvents(false);
         IReadOnlyList<TenantProblem>? published = null;
         watcher.Reloaded += (_, e) => published = e.Problems;
@@ -79,7 +80,7 @@ public sealed class WatcherTests
     public void Reload_after_dispose_is_refused()
     {
         using var tenants = new TempTenants();
-        var watcher = new TenantRegistryWatcher(tenants.Root, new ManualTimeProvider(), Debounce);
+        var watcher = new TenantRegistryWatcher(tenants.Root, new TestClock(), Debounce);
         watcher.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => watcher.Reload());
