@@ -6,9 +6,9 @@ using OrleansTenancy.Grains.Tests.Infrastructure;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.Runtime.Storage;
 using OrleansTenancy.Runtime.Testing;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Registry;
 using OrleansTenancy.TestSupport;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Tenants;
 
