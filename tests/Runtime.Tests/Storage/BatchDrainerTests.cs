@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Runtime.Tests.Storage;
 

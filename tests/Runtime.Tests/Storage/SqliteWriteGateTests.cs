@@ -1,4 +1,4 @@
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Runtime.Tests.Storage;
 
