@@ -1,19 +1,19 @@
 using Npgsql;
-using OrleansTenancy.Runtime.Storage;
+using Orleans.Storage;
 using OrleansTenancy.TestSupport;
 
-namespace OrleansTenancy.Runtime.Tests.Storage;
+namespace OrleansTenancy.Storage.Tests;
 
 [RequiresPostgres]
-public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class BatchedPostgresGrainStorageTests : GrainStorageContractTests, IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     private readonly PostgresFixture _database;
-    private readonly PostgresGrainStorage _storage;
+    private readonly BatchedPostgresGrainStorage _storage;
 
     // A second provider with its own pool stands in for another silo.
-    private readonly PostgresGrainStorage _otherSilo;
+    private readonly BatchedPostgresGrainStorage _otherSilo;
 
-    public PostgresGrainStorageTests(PostgresFixture database)
+    public BatchedPostgresGrainStorageTests(PostgresFixture database)
     {
         _database = database;
         _storage = Open();
@@ -22,12 +22,10 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
 
     protected override IGrainStorage Storage => _storage;
 
-    protected override IGrainStorage CreateSecondInstance() => _otherSilo;
+    protected override IGrainStorage OtherSilo => _otherSilo;
 
-    private PostgresGrainStorage Open() => new("pg-test", new PostgresStorageOptions
-    {
-        ConnectionString = _database.ConnectionString,
-    });
+    private BatchedPostgresGrainStorage Open() =>
+        new("batched-pg-test", new BatchedPostgresGrainStorageOptions { ConnectionString = _database.ConnectionString }, StorageSilo.ServiceId);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -42,8 +40,8 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
     {
         // Updates that queue together are sent together; a stale ETag among them must fail alone.
         var grains = Enumerable.Range(0, 60).Select(_ => NewGrain()).ToArray();
-        var states = grains.Select(_ => new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 1m })).ToArray();
-        await Task.WhenAll(grains.Select((g, i) => _storage.WriteStateAsync("budget", g, states[i])));
+        var states = grains.Select(_ => NewState(new LedgerLikeState { Spent = 1m })).ToArray();
+        await Task.WhenAll(grains.Select((g, i) => _storage.WriteStateAsync(StateName, g, states[i])));
         for (var i = 1; i < states.Length; i += 2)
         {
             states[i].ETag = "stale-" + i;
@@ -54,7 +52,7 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
             states[i].State.Spent = 2m + i;
             try
             {
-                await _storage.WriteStateAsync("budget", g, states[i]);
+                await _storage.WriteStateAsync(StateName, g, states[i]);
                 return true;
             }
             catch (InconsistentStateException)
@@ -65,29 +63,18 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
 
         for (var i = 0; i < grains.Length; i++)
         {
-            var stored = new GrainState<LedgerLikeState>(new LedgerLikeState());
-            await _otherSilo.ReadStateAsync("budget", grains[i], stored);
+            var stored = await ReadAsync(_otherSilo, grains[i]);
             Assert.Equal(i % 2 == 0, outcomes[i]);
             Assert.Equal(i % 2 == 0 ? 2m + i : 1m, stored.State.Spent);
         }
     }
 
     [StoreFact]
-    public async Task The_full_grain_identity_is_a_unique_key_in_the_schema()
+    public async Task The_full_grain_identity_is_the_primary_key()
     {
-        await _storage.ReadStateAsync("budget", NewGrain(), new GrainState<LedgerLikeState>(new LedgerLikeState()));
+        await _storage.EnsureInitializedAsync(CancellationToken.None);
 
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey::int2[], a.attnum))
-            FROM pg_index i
-            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-            WHERE i.indrelid = 'grain_state'::regclass AND i.indisunique
-            GROUP BY i.indexrelid
-            """, connection);
-        var uniqueKey = (string?)await command.ExecuteScalarAsync();
-        Assert.Equal("service_id,grain_type,grain_key,state_name", uniqueKey);
+        Assert.Equal("service_id,grain_type,grain_key,state_name", await PostgresSchema.UniqueKeyAsync(_database.ConnectionString, "grain_state"));
     }
 
     [StoreFact]
@@ -95,29 +82,29 @@ public sealed class PostgresGrainStorageTests : GrainStorageContractTests, IClas
     {
         var grain = NewGrain();
         var state = new LedgerLikeState { Spent = 1.50m, Notes = ["z", "a"] };
-        await _storage.WriteStateAsync("budget", grain, new GrainState<LedgerLikeState>(state));
+        await _storage.WriteStateAsync(StateName, grain, NewState(state));
 
         await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT payload::text FROM grain_state WHERE grain_key = @key", connection);
-        command.Parameters.AddWithValue("key", grain.Key);
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(state, GrainStateJson.DefaultOptions), (string?)await command.ExecuteScalarAsync());
+        command.Parameters.AddWithValue("key", grain.Key.ToString()!);
+        Assert.Equal(JsonGrainStateSerializer.Default.SerializeToText(state), (string?)await command.ExecuteScalarAsync());
     }
 
     [StoreFact]
-    public async Task Silos_starting_together_apply_the_schema_once()
+    public async Task Silos_starting_together_create_the_table_once()
     {
         var silos = Enumerable.Range(0, 6).Select(_ => Open()).ToList();
         try
         {
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var reads = silos.Select(async silo =>
+            var starts = silos.Select(async silo =>
             {
                 await gate.Task;
-                await silo.ReadStateAsync("budget", NewGrain(), new GrainState<LedgerLikeState>(new LedgerLikeState()));
+                await silo.EnsureInitializedAsync(CancellationToken.None);
             }).ToList();
             gate.SetResult();
-            await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(starts).WaitAsync(TimeSpan.FromSeconds(30));
 
             await using var connection = new NpgsqlConnection(_database.ConnectionString);
             await connection.OpenAsync();

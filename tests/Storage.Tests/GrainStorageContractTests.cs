@@ -1,10 +1,12 @@
-using System.Diagnostics.Metrics;
-using OrleansTenancy.Runtime.Storage;
-
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Orleans.Runtime;
+using Orleans.Storage;
 using OrleansTenancy.TestSupport;
 
-namespace OrleansTenancy.Runtime.Tests.Storage;
+namespace OrleansTenancy.Storage.Tests;
 
+/// <summary>A state shaped like the tenant grain's: money as decimals, dictionaries of records, instants with offsets.</summary>
 public sealed class LedgerLikeState
 {
     public decimal Spent { get; set; }
@@ -12,92 +14,174 @@ public sealed class LedgerLikeState
     public long Tokens { get; set; }
 
     public List<string> Notes { get; set; } = [];
+
+    public Dictionary<string, Hold> Holds { get; set; } = new(StringComparer.Ordinal);
+
+    public Window? Period { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>The compare-and-swap contract every provider must keep; each provider's test class inherits these facts.</summary>
+/// <summary>Like a reservation: a record with required init-only members.</summary>
+public sealed record Hold
+{
+    public required string RequestId { get; init; }
+
+    public decimal EstimatedUsd { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
+
+/// <summary>Like a period window: a positional record.</summary>
+public sealed record Window(int Key, DateTimeOffset Start, DateTimeOffset End);
+
+/// <summary>A grain state holder whose state is never null (Orleans' own <c>GrainState&lt;T&gt;</c> declares it nullable).</summary>
+public sealed class TestGrainState<T>(T state) : IGrainState<T>
+{
+    [AllowNull]
+    public T State { get; set; } = state;
+
+    public string? ETag { get; set; }
+
+    public bool RecordExists { get; set; }
+}
+
+/// <summary>
+/// The compare-and-swap contract every provider keeps, through Orleans' <see cref="IGrainStorage"/>; each provider's test
+/// class inherits these facts. <see cref="OtherSilo"/> is a second provider instance on the same store, as another silo
+/// (or, for SQLite, another process) would have.
+/// </summary>
 public abstract class GrainStorageContractTests
 {
+    protected const string StateName = "budget";
+
     protected abstract IGrainStorage Storage { get; }
 
-    protected virtual IGrainStorage CreateSecondInstance() => Storage;
+    protected virtual IGrainStorage OtherSilo => Storage;
 
-    protected static GrainIdentity NewGrain() => new("TenantGrain", "tenant-" + Guid.NewGuid().ToString("N"));
+    protected static GrainId NewGrain(string type = "tenant") => GrainId.Create(type, "tenant-" + Guid.NewGuid().ToString("N"));
+
+    protected static TestGrainState<LedgerLikeState> NewState(LedgerLikeState? state = null) => new(state ?? new LedgerLikeState());
+
+    protected async Task<TestGrainState<LedgerLikeState>> ReadAsync(IGrainStorage storage, GrainId grain, string stateName = StateName)
+    {
+        var state = NewState(new LedgerLikeState { Spent = -1m, Notes = ["left over"] });
+        await storage.ReadStateAsync(stateName, grain, state);
+        return state;
+    }
 
     [StoreFact]
     public async Task Reading_a_missing_record_gives_a_new_state_without_etag()
     {
-        var state = new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 5m });
-        await Storage.ReadStateAsync("budget", NewGrain(), state);
+        var state = await ReadAsync(Storage, NewGrain());
 
         Assert.Equal(0m, state.State.Spent);
+        Assert.Empty(state.State.Notes);
         Assert.Null(state.ETag);
         Assert.False(state.RecordExists);
     }
 
     [StoreFact]
-    public async Task Written_state_reads_back_exactly_including_decimal_scale()
+    public async Task Written_state_reads_back_exactly_decimals_records_dictionaries_and_offsets_included()
     {
         var grain = NewGrain();
-        var written = new GrainState<LedgerLikeState>(new LedgerLikeState
+        var created = new DateTimeOffset(2026, 3, 29, 1, 59, 59, TimeSpan.FromHours(5.5)).AddTicks(1234567);
+        var written = NewState(new LedgerLikeState
         {
             Spent = 79228162514264337593543950.335m,
             Tokens = long.MaxValue,
-            Notes = ["a", "ü€"],
+            Notes = ["a", "ü€ \"quoted\" \u041f"],
+            Holds =
+            {
+                ["req-1"] = new Hold { RequestId = "req-1", EstimatedUsd = 0.000000123450m, CreatedAt = created, ExpiresAt = null },
+                ["req-2"] = new Hold { RequestId = "req-2", EstimatedUsd = 12.50m, CreatedAt = created.ToOffset(TimeSpan.FromHours(-7)), ExpiresAt = created.AddMinutes(5) },
+            },
+            Period = new Window(20260329, created.AddHours(-1), created.AddDays(1)),
+            UpdatedAt = created,
         });
-        await Storage.WriteStateAsync("budget", grain, written);
-        var small = new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 0.000000123450m });
-        await Storage.WriteStateAsync("other", grain, small);
+        await Storage.WriteStateAsync(StateName, grain, written);
 
-        var read = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await CreateSecondInstance().ReadStateAsync("budget", grain, read);
-        var readSmall = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await CreateSecondInstance().ReadStateAsync("other", grain, readSmall);
+        var read = await ReadAsync(OtherSilo, grain);
 
-        Assert.Equal(79228162514264337593543950.335m, read.State.Spent);
-        Assert.Equal(long.MaxValue, read.State.Tokens);
-        Assert.Equal(["a", "ü€"], read.State.Notes);
-        Assert.Equal(written.ETag, read.ETag);
         Assert.True(read.RecordExists);
-        Assert.Equal("0.000000123450", readSmall.State.Spent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(written.ETag, read.ETag);
+        var state = read.State;
+        Assert.Equal("79228162514264337593543950.335", state.Spent.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(long.MaxValue, state.Tokens);
+        Assert.Equal(["a", "ü€ \"quoted\" \u041f"], state.Notes);
+        Assert.Equal(["req-1", "req-2"], state.Holds.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("0.000000123450", state.Holds["req-1"].EstimatedUsd.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal("12.50", state.Holds["req-2"].EstimatedUsd.ToString(CultureInfo.InvariantCulture));
+        Assert.Null(state.Holds["req-1"].ExpiresAt);
+
+        // DateTimeOffset equality ignores the offset: compare the round-trip text, which holds ticks and offset.
+        Assert.Equal(created.ToString("O"), state.UpdatedAt.ToString("O"));
+        Assert.Equal(written.State.Holds["req-2"].CreatedAt.ToString("O"), state.Holds["req-2"].CreatedAt.ToString("O"));
+        Assert.Equal(written.State.Holds["req-2"].ExpiresAt!.Value.ToString("O"), state.Holds["req-2"].ExpiresAt!.Value.ToString("O"));
+        Assert.Equal(written.State.Holds["req-1"], state.Holds["req-1"]);
+        Assert.Equal(written.State.Period, state.Period);
+        Assert.Equal(written.State.Period!.Start.Offset, state.Period!.Start.Offset);
     }
 
     [StoreFact]
-    public async Task Two_writers_read_at_the_same_etag_exactly_one_wins_and_its_value_is_kept()
+    public async Task Every_write_draws_a_new_etag_even_for_the_same_value()
     {
         var grain = NewGrain();
-        var seed = new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 1m });
-        await Storage.WriteStateAsync("budget", grain, seed);
+        var state = NewState(new LedgerLikeState { Spent = 1m });
+        await Storage.WriteStateAsync(StateName, grain, state);
+        var first = state.ETag;
+        await Storage.WriteStateAsync(StateName, grain, state);
 
-        var first = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        var second = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await Storage.ReadStateAsync("budget", grain, first);
-        await CreateSecondInstance().ReadStateAsync("budget", grain, second);
+        Assert.NotNull(first);
+        Assert.NotNull(state.ETag);
+        Assert.NotEqual(first, state.ETag);
+        Assert.Equal(state.ETag, (await ReadAsync(OtherSilo, grain)).ETag);
+    }
+
+    [StoreFact]
+    public async Task A_write_with_a_stale_etag_is_refused_and_changes_nothing()
+    {
+        var grain = NewGrain();
+        await Storage.WriteStateAsync(StateName, grain, NewState(new LedgerLikeState { Spent = 1m }));
+        var first = await ReadAsync(Storage, grain);
+        var second = await ReadAsync(OtherSilo, grain);
         Assert.Equal(first.ETag, second.ETag);
 
         first.State.Spent += 2m;
-        await Storage.WriteStateAsync("budget", grain, first);
+        await Storage.WriteStateAsync(StateName, grain, first);
+        var secondETag = second.ETag;
         second.State.Spent += 10m;
-        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(
-            () => CreateSecondInstance().WriteStateAsync("budget", grain, second));
+        var conflict = await Assert.ThrowsAnyAsync<InconsistentStateException>(() => OtherSilo.WriteStateAsync(StateName, grain, second));
 
-        Assert.Equal(first.ETag, conflict.StoredEtag);
-        Assert.Equal(seed.ETag, conflict.CurrentEtag);
-        Assert.Contains(grain.Key, conflict.Message, StringComparison.Ordinal);
-        var stored = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await Storage.ReadStateAsync("budget", grain, stored);
+        Assert.Contains(grain.Key.ToString()!, conflict.Message, StringComparison.Ordinal);
+        Assert.Equal(secondETag, second.ETag);
+        var stored = await ReadAsync(Storage, grain);
         Assert.Equal(3m, stored.State.Spent);
         Assert.Equal(first.ETag, stored.ETag);
 
-        // The loser recovers by re-reading, as a re-activated grain would, and then its write succeeds.
-        await CreateSecondInstance().ReadStateAsync("budget", grain, second);
+        // The loser recovers as a re-activated grain does: it reads again, and then its write goes through.
+        second = await ReadAsync(OtherSilo, grain);
         second.State.Spent += 10m;
-        await CreateSecondInstance().WriteStateAsync("budget", grain, second);
-        await Storage.ReadStateAsync("budget", grain, stored);
-        Assert.Equal(13m, stored.State.Spent);
+        await OtherSilo.WriteStateAsync(StateName, grain, second);
+        Assert.Equal(13m, (await ReadAsync(Storage, grain)).State.Spent);
     }
 
     [StoreFact]
-    public async Task Concurrent_first_inserts_exactly_one_succeeds()
+    public async Task A_first_write_is_refused_when_the_record_exists()
+    {
+        var grain = NewGrain();
+        await Storage.WriteStateAsync(StateName, grain, NewState(new LedgerLikeState { Tokens = 1 }));
+
+        var unaware = NewState(new LedgerLikeState { Tokens = 2 });
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => OtherSilo.WriteStateAsync(StateName, grain, unaware));
+
+        Assert.Equal(1, (await ReadAsync(Storage, grain)).State.Tokens);
+    }
+
+    [StoreFact]
+    public async Task Concurrent_first_writes_of_one_grain_exactly_one_succeeds()
     {
         const int Writers = 8;
         for (var round = 0; round < 5; round++)
@@ -106,12 +190,12 @@ public abstract class GrainStorageContractTests
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var attempts = Enumerable.Range(1, Writers).Select(async writer =>
             {
-                var storage = writer % 2 == 0 ? Storage : CreateSecondInstance();
-                var state = new GrainState<LedgerLikeState>(new LedgerLikeState { Tokens = writer });
+                var storage = writer % 2 == 0 ? Storage : OtherSilo;
+                var state = NewState(new LedgerLikeState { Tokens = writer });
                 await gate.Task;
                 try
                 {
-                    await storage.WriteStateAsync("budget", grain, state);
+                    await storage.WriteStateAsync(StateName, grain, state);
                     return (long?)writer;
                 }
                 catch (InconsistentStateException)
@@ -123,140 +207,106 @@ public abstract class GrainStorageContractTests
             var winners = (await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(30))).Where(w => w is not null).ToList();
 
             var winner = Assert.Single(winners);
-            var stored = new GrainState<LedgerLikeState>(new LedgerLikeState());
-            await Storage.ReadStateAsync("budget", grain, stored);
-            Assert.Equal(winner, stored.State.Tokens);
+            Assert.Equal(winner, (await ReadAsync(Storage, grain)).State.Tokens);
         }
     }
 
     [StoreFact]
-    public async Task Concurrent_updates_from_one_etag_let_exactly_one_through()
+    public async Task Concurrent_writes_from_one_etag_exactly_one_succeeds()
     {
         var grain = NewGrain();
-        var seed = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await Storage.WriteStateAsync("budget", grain, seed);
+        var seed = NewState();
+        await Storage.WriteStateAsync(StateName, grain, seed);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var attempts = Enumerable.Range(1, 8).Select(async writer =>
         {
-            var state = new GrainState<LedgerLikeState>(new LedgerLikeState { Tokens = writer }) { ETag = seed.ETag, RecordExists = true };
+            var state = new TestGrainState<LedgerLikeState>(new LedgerLikeState { Tokens = writer }) { ETag = seed.ETag, RecordExists = true };
             await gate.Task;
             try
             {
-                await (writer % 2 == 0 ? Storage : CreateSecondInstance()).WriteStateAsync("budget", grain, state);
-                return true;
+                await (writer % 2 == 0 ? Storage : OtherSilo).WriteStateAsync(StateName, grain, state);
+                return (long?)writer;
             }
             catch (InconsistentStateException)
             {
-                return false;
+                return null;
             }
         }).ToList();
         gate.SetResult();
 
-        var results = await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Single(results, succeeded => succeeded);
+        var winners = (await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(30))).Where(w => w is not null).ToList();
+        var winner = Assert.Single(winners);
+        Assert.Equal(winner, (await ReadAsync(OtherSilo, grain)).State.Tokens);
     }
 
     [StoreFact]
-    public async Task Clear_is_conditional_and_a_stale_writer_cannot_resurrect_or_overwrite()
+    public async Task A_cleared_record_reads_as_missing_and_can_be_written_again()
     {
         var grain = NewGrain();
-        var owner = new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 4m });
-        await Storage.WriteStateAsync("budget", grain, owner);
-        var stale = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await CreateSecondInstance().ReadStateAsync("budget", grain, stale);
+        var owner = NewState(new LedgerLikeState { Spent = 4m });
+        await Storage.WriteStateAsync(StateName, grain, owner);
+        var written = owner.ETag;
 
-        await Storage.ClearStateAsync("budget", grain, owner);
-        Assert.Null(owner.ETag);
+        await Storage.ClearStateAsync(StateName, grain, owner);
+
         Assert.False(owner.RecordExists);
+        Assert.NotEqual(written, owner.ETag);
         Assert.Equal(0m, owner.State.Spent);
+        var read = await ReadAsync(OtherSilo, grain);
+        Assert.False(read.RecordExists);
+        Assert.Equal(0m, read.State.Spent);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => CreateSecondInstance().WriteStateAsync("budget", grain, stale));
-        await Assert.ThrowsAsync<InconsistentStateException>(() => CreateSecondInstance().ClearStateAsync("budget", grain, stale));
-
-        // After a fresh first write, the ETag from before the clear still does not match (no A-B-A).
         owner.State.Spent = 7m;
-        await Storage.WriteStateAsync("budget", grain, owner);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => CreateSecondInstance().WriteStateAsync("budget", grain, stale));
-        var stored = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await Storage.ReadStateAsync("budget", grain, stored);
-        Assert.Equal(7m, stored.State.Spent);
+        await Storage.WriteStateAsync(StateName, grain, owner);
+        Assert.True(owner.RecordExists);
+        Assert.Equal(7m, (await ReadAsync(OtherSilo, grain)).State.Spent);
     }
 
     [StoreFact]
-    public async Task Clear_without_etag_is_a_no_op_when_missing_and_a_conflict_when_present()
+    public async Task An_etag_from_before_a_clear_can_neither_write_nor_clear_even_after_the_record_is_written_again()
     {
         var grain = NewGrain();
-        var state = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await Storage.ClearStateAsync("budget", grain, state);
+        var owner = NewState(new LedgerLikeState { Spent = 4m });
+        await Storage.WriteStateAsync(StateName, grain, owner);
+        var stale = await ReadAsync(OtherSilo, grain);
 
-        await CreateSecondInstance().WriteStateAsync("budget", grain, new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = 1m }));
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync("budget", grain, state));
+        await Storage.ClearStateAsync(StateName, grain, owner);
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => OtherSilo.WriteStateAsync(StateName, grain, stale));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => OtherSilo.ClearStateAsync(StateName, grain, stale));
+
+        // After a fresh write the ETag from before the clear still matches nothing (no A-B-A).
+        owner.State.Spent = 7m;
+        await Storage.WriteStateAsync(StateName, grain, owner);
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => OtherSilo.WriteStateAsync(StateName, grain, stale));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => OtherSilo.ClearStateAsync(StateName, grain, stale));
+        Assert.Equal(7m, (await ReadAsync(Storage, grain)).State.Spent);
+    }
+
+    [StoreFact]
+    public async Task Clearing_a_record_that_was_never_written_changes_nothing()
+    {
+        var grain = NewGrain();
+        var state = await ReadAsync(Storage, grain);
+
+        await Storage.ClearStateAsync(StateName, grain, state);
+
+        Assert.False(state.RecordExists);
+        Assert.False((await ReadAsync(OtherSilo, grain)).RecordExists);
+        await OtherSilo.WriteStateAsync(StateName, grain, NewState(new LedgerLikeState { Tokens = 3 }));
+        Assert.Equal(3, (await ReadAsync(Storage, grain)).State.Tokens);
     }
 
     [StoreFact]
     public async Task State_names_and_grain_types_are_separate_records()
     {
         var grain = NewGrain();
-        await Storage.WriteStateAsync("a", grain, new GrainState<LedgerLikeState>(new LedgerLikeState { Tokens = 1 }));
-        await Storage.WriteStateAsync("b", grain, new GrainState<LedgerLikeState>(new LedgerLikeState { Tokens = 2 }));
-        await Storage.WriteStateAsync("a", grain with { Type = "WorkspaceGrain" }, new GrainState<LedgerLikeState>(new LedgerLikeState { Tokens = 3 }));
+        var sameKeyOtherType = GrainId.Create("workspace", grain.Key.ToString()!);
+        await Storage.WriteStateAsync("a", grain, NewState(new LedgerLikeState { Tokens = 1 }));
+        await Storage.WriteStateAsync("b", grain, NewState(new LedgerLikeState { Tokens = 2 }));
+        await Storage.WriteStateAsync("a", sameKeyOtherType, NewState(new LedgerLikeState { Tokens = 3 }));
 
-        var read = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await Storage.ReadStateAsync("b", grain, read);
-        Assert.Equal(2, read.State.Tokens);
-        await Storage.ReadStateAsync("a", grain, read);
-        Assert.Equal(1, read.State.Tokens);
-    }
-
-    [StoreFact]
-    public async Task Conflicts_and_latency_are_reported_as_grain_storage_metrics()
-    {
-        var grain = new GrainIdentity("MetricsProbe" + Guid.NewGuid().ToString("N"), "k");
-        var conflicts = 0L;
-        var writes = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == GrainStorageInstruments.MeterName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            if (instrument.Name == "grain_storage_conflicts_total" && HasGrainType(tags, grain.Type))
-            {
-                Interlocked.Add(ref conflicts, value);
-            }
-        });
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-        {
-            if (instrument.Name == "grain_storage_write_seconds" && value >= 0 && HasGrainType(tags, grain.Type))
-            {
-                Interlocked.Increment(ref writes);
-            }
-        });
-        listener.Start();
-
-        var state = new GrainState<LedgerLikeState>(new LedgerLikeState());
-        await Storage.WriteStateAsync("budget", grain, state);
-        state.ETag = "not-the-stored-etag";
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("budget", grain, state));
-
-        Assert.Equal(1, Interlocked.Read(ref conflicts));
-        Assert.Equal(2, Volatile.Read(ref writes));
-    }
-
-    private static bool HasGrainType(ReadOnlySpan<KeyValuePair<string, object?>> tags, string grainType)
-    {
-        foreach (var tag in tags)
-        {
-            if (tag.Key == "grain_type" && (string?)tag.Value == grainType)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        Assert.Equal(1, (await ReadAsync(OtherSilo, grain, "a")).State.Tokens);
+        Assert.Equal(2, (await ReadAsync(OtherSilo, grain, "b")).State.Tokens);
+        Assert.Equal(3, (await ReadAsync(OtherSilo, sameKeyOtherType, "a")).State.Tokens);
     }
 }

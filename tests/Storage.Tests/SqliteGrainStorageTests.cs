@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
-using OrleansTenancy.Runtime.Storage;
+using Orleans.Runtime;
+using Orleans.Storage;
+using OrleansTenancy.Sql;
 
-namespace OrleansTenancy.Runtime.Tests.Storage;
+namespace OrleansTenancy.Storage.Tests;
 
 public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDisposable
 {
@@ -19,11 +21,11 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDispos
 
     protected override IGrainStorage Storage => _storage;
 
-    protected override IGrainStorage CreateSecondInstance() => _otherProcess;
+    protected override IGrainStorage OtherSilo => _otherProcess;
 
     private string FilePath => Path.Combine(_folder, "nested", "tenancy.db");
 
-    private SqliteGrainStorage Open() => new("sqlite-test", new SqliteStorageOptions { DataSource = FilePath });
+    private SqliteGrainStorage Open() => new("sqlite-test", new SqliteGrainStorageOptions { DataSource = FilePath }, "storage-tests");
 
     public void Dispose()
     {
@@ -36,14 +38,14 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDispos
     }
 
     [Fact]
-    public async Task State_survives_closing_and_reopening_the_file()
+    public async Task State_and_etags_survive_a_new_provider_on_the_same_file()
     {
         var grains = Enumerable.Range(0, 50).Select(_ => NewGrain()).ToList();
-        var etags = new Dictionary<GrainIdentity, string?>();
+        var etags = new Dictionary<GrainId, string?>();
         foreach (var (grain, index) in grains.Select((g, i) => (g, i)))
         {
-            var state = new GrainState<LedgerLikeState>(new LedgerLikeState { Spent = index + 0.01m, Tokens = index });
-            await _storage.WriteStateAsync("budget", grain, state);
+            var state = NewState(new LedgerLikeState { Spent = index + 0.01m, Tokens = index });
+            await _storage.WriteStateAsync(StateName, grain, state);
             etags[grain] = state.ETag;
         }
 
@@ -54,20 +56,39 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDispos
         using var reopened = Open();
         foreach (var (grain, index) in grains.Select((g, i) => (g, i)))
         {
-            var state = new GrainState<LedgerLikeState>(new LedgerLikeState());
-            await reopened.ReadStateAsync("budget", grain, state);
+            var state = await ReadAsync(reopened, grain);
+            Assert.True(state.RecordExists);
             Assert.Equal(index + 0.01m, state.State.Spent);
             Assert.Equal(etags[grain], state.ETag);
-            await reopened.WriteStateAsync("budget", grain, state);
+
+            // The ETag read back is the one the store holds: a write with it goes through.
+            await reopened.WriteStateAsync(StateName, grain, state);
         }
+    }
+
+    [Fact]
+    public async Task A_conflict_names_the_grain_the_provider_and_both_etags()
+    {
+        var grain = NewGrain();
+        var state = NewState();
+        await _storage.WriteStateAsync(StateName, grain, state);
+        var stored = state.ETag;
+        state.ETag = "not-the-stored-etag";
+
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync(StateName, grain, state));
+
+        Assert.Equal(stored, conflict.StoredEtag);
+        Assert.Equal("not-the-stored-etag", conflict.CurrentEtag);
+        Assert.Contains("'sqlite-test'", conflict.Message, StringComparison.Ordinal);
+        Assert.Contains($"tenant/{grain.Key}", conflict.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task The_file_is_in_wal_mode_and_the_schema_is_applied_once()
     {
-        await _storage.WriteStateAsync("budget", NewGrain(), new GrainState<LedgerLikeState>(new LedgerLikeState()));
+        await _storage.WriteStateAsync(StateName, NewGrain(), NewState());
         using var third = Open();
-        await third.ReadStateAsync("budget", NewGrain(), new GrainState<LedgerLikeState>(new LedgerLikeState()));
+        await third.ReadStateAsync(StateName, NewGrain(), NewState());
 
         await using var connection = new SqliteConnection($"Data Source={FilePath};Pooling=False");
         await connection.OpenAsync();
@@ -79,11 +100,53 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDispos
     }
 
     [Fact]
-    public void Invalid_options_name_the_setting()
+    public async Task Writes_of_many_grains_that_queue_together_commit_in_one_transaction()
     {
-        var error = Assert.Throws<InvalidOperationException>(
-            () => new SqliteGrainStorage("main", new SqliteStorageOptions { DataSource = FilePath, BusyTimeout = TimeSpan.Zero }));
-        Assert.Contains("SqliteStorageOptions.BusyTimeout", error.Message, StringComparison.Ordinal);
+        var batcher = SqliteWriteBatcher.For(FilePath);
+        await _storage.EnsureInitializedAsync(CancellationToken.None);
+        var before = batcher.TransactionsCommitted;
+
+        // While the file's write turn is held, the writes queue; they then share at most two transactions (the batcher may
+        // already have taken the first one into a transaction that waits for the turn).
+        Task[] writes;
+        using (await SqliteWriteGate.EnterAsync(FilePath, CancellationToken.None))
+        {
+            writes = Enumerable.Range(0, 20).Select(_ => _storage.WriteStateAsync(StateName, NewGrain(), NewState())).ToArray();
+        }
+
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.InRange(batcher.TransactionsCommitted - before, 1, 2);
+    }
+
+    [Fact]
+    public async Task A_stored_record_that_no_longer_fits_the_state_type_fails_the_read_naming_it()
+    {
+        var grain = NewGrain();
+        await _storage.WriteStateAsync(StateName, grain, NewState());
+        await using (var connection = new SqliteConnection($"Data Source={FilePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE grain_state SET payload = '{\"spent\": \"a lot\"}'";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _storage.ReadStateAsync(StateName, grain, NewState()));
+
+        Assert.Contains($"tenant/{grain.Key}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(LedgerLikeState), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_options_name_the_provider_and_the_setting()
+    {
+        var error = Assert.Throws<OrleansConfigurationException>(
+            () => new SqliteGrainStorage("main", new SqliteGrainStorageOptions { DataSource = FilePath, BusyTimeout = TimeSpan.Zero }, "s"));
+        Assert.Contains("SqliteGrainStorageOptions.BusyTimeout", error.Message, StringComparison.Ordinal);
         Assert.Contains("'main'", error.Message, StringComparison.Ordinal);
+
+        error = Assert.Throws<OrleansConfigurationException>(
+            () => new SqliteGrainStorage("main", new SqliteGrainStorageOptions { DataSource = "a.db;Mode=Memory" }, "s"));
+        Assert.Contains("SqliteGrainStorageOptions.DataSource", error.Message, StringComparison.Ordinal);
     }
 }
