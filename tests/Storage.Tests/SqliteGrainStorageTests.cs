@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Orleans.Runtime;
 using Orleans.Storage;
+using OrleansTenancy.Ledger;
 using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Storage.Tests;
@@ -116,6 +117,48 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDispos
 
         await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.InRange(batcher.TransactionsCommitted - before, 1, 2);
+    }
+
+    [Fact]
+    public async Task A_grain_state_write_and_a_ledger_row_queued_together_commit_in_one_transaction()
+    {
+        using var ledger = new SqliteUsageLedger(new SqliteLedgerOptions { DataSource = FilePath });
+        await _storage.EnsureInitializedAsync(CancellationToken.None);
+        await ledger.ContainsAsync("acme", "warm-up");
+        var batcher = SqliteWriteBatcher.For(FilePath);
+        var (transactionsBefore, writesBefore) = (batcher.TransactionsCommitted, batcher.WritesCommitted);
+
+        // A write held inside its transaction: whatever queues meanwhile goes into the next transaction, together.
+        var inTransaction = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = batcher.RunAsync(SqliteFiles.ConnectionString(FilePath, TimeSpan.FromSeconds(30)), async _ =>
+        {
+            inTransaction.SetResult();
+            await release.Task;
+            return true;
+        }, CancellationToken.None);
+        await inTransaction.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var grain = NewGrain();
+        var stateWrite = _storage.WriteStateAsync(StateName, grain, NewState(new LedgerLikeState { Spent = 0.25m }));
+        var ledgerRow = ledger.RecordAsync(new UsageRecord
+        {
+            RequestId = "req-1",
+            Tenant = "acme",
+            Workspace = "main",
+            Model = "openai/gpt-4o-mini",
+            Status = UsageStatus.Ok,
+            CostUsd = 0.25m,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+        });
+        release.SetResult();
+        await Task.WhenAll(held, stateWrite, ledgerRow).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Three writes through the file's one writer, in two transactions: the held one alone, then state and row together.
+        Assert.Equal(3, batcher.WritesCommitted - writesBefore);
+        Assert.Equal(2, batcher.TransactionsCommitted - transactionsBefore);
+        Assert.Equal(0.25m, (await ReadAsync(_otherProcess, grain)).State.Spent);
+        Assert.True(await ledger.ContainsAsync("acme", "req-1"));
     }
 
     [Fact]
