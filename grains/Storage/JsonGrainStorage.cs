@@ -116,22 +116,10 @@ public abstract partial class JsonGrainStorage : IGrainStorage, ILifecyclePartic
         var json = Serializer.SerializeToText(grainState.State);
         var newETag = NewETag();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (grainState.ETag is null)
-            {
-                await InsertRecordAsync(key, json, newETag, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await UpdateRecordAsync(key, json, grainState.ETag, newETag, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (InconsistentStateException conflict)
-        {
-            LogConflict(Logger, Name, "write", key.ToString(), conflict.StoredEtag, conflict.CurrentEtag);
-            throw;
-        }
+        var expectedETag = grainState.ETag;
+        await LoggingConflictsAsync("write", key, expectedETag is null
+            ? InsertRecordAsync(key, json, newETag, cancellationToken)
+            : UpdateRecordAsync(key, json, expectedETag, newETag, cancellationToken)).ConfigureAwait(false);
 
         grainState.ETag = newETag;
         grainState.RecordExists = true;
@@ -151,15 +139,7 @@ public abstract partial class JsonGrainStorage : IGrainStorage, ILifecyclePartic
         ArgumentNullException.ThrowIfNull(grainState);
         var key = GrainStorageKey.Create(ServiceId, stateName, grainId);
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await DeleteRecordAsync(key, grainState.ETag, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InconsistentStateException conflict)
-        {
-            LogConflict(Logger, Name, "clear", key.ToString(), conflict.StoredEtag, conflict.CurrentEtag);
-            throw;
-        }
+        await LoggingConflictsAsync("clear", key, DeleteRecordAsync(key, grainState.ETag, cancellationToken)).ConfigureAwait(false);
 
         grainState.State = Activator.CreateInstance<T>();
         grainState.ETag = null;
@@ -212,6 +192,19 @@ public abstract partial class JsonGrainStorage : IGrainStorage, ILifecyclePartic
         new($"Grain storage '{Name}' refused the {operation} of {key}: the stored version is not the one this activation " +
             $"read (stored ETag {storedETag ?? "<none>"}, expected {expectedETag ?? "<none>"}). Another activation wrote it; this one must re-read its state.",
             storedETag, expectedETag);
+
+    private async Task LoggingConflictsAsync(string operation, GrainStorageKey key, Task compareAndSwap)
+    {
+        try
+        {
+            await compareAndSwap.ConfigureAwait(false);
+        }
+        catch (InconsistentStateException conflict)
+        {
+            LogConflict(Logger, Name, operation, key.ToString(), conflict.StoredEtag, conflict.CurrentEtag);
+            throw;
+        }
+    }
 
     private T Deserialize<T>(GrainStorageKey key, string json)
     {

@@ -47,18 +47,10 @@ public sealed class BatchedPostgresGrainStorageTests : GrainStorageContractTests
             states[i].ETag = "stale-" + i;
         }
 
-        var outcomes = await Task.WhenAll(grains.Select(async (g, i) =>
+        var outcomes = await Task.WhenAll(grains.Select((g, i) =>
         {
             states[i].State.Spent = 2m + i;
-            try
-            {
-                await _storage.WriteStateAsync(StateName, g, states[i]);
-                return true;
-            }
-            catch (InconsistentStateException)
-            {
-                return false;
-            }
+            return Succeeds(_storage.WriteStateAsync(StateName, g, states[i]));
         }));
 
         for (var i = 0; i < grains.Length; i++)

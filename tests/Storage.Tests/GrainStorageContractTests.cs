@@ -65,6 +65,33 @@ public abstract class GrainStorageContractTests
 
     protected static TestGrainState<LedgerLikeState> NewState(LedgerLikeState? state = null) => new(state ?? new LedgerLikeState());
 
+    /// <summary>Whether <paramref name="write"/> succeeded (<see langword="false"/>: refused with <see cref="InconsistentStateException"/>).</summary>
+    protected static async Task<bool> Succeeds(Task write)
+    {
+        try
+        {
+            await write;
+            return true;
+        }
+        catch (InconsistentStateException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Lets <paramref name="writers"/> writes (numbered from 1) go at once, behind one gate; returns the numbers of those that succeeded.</summary>
+    protected static async Task<List<int>> WinnersAsync(int writers, Func<int, Task> write)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = Enumerable.Range(1, writers).Select(async writer =>
+        {
+            await gate.Task;
+            return await Succeeds(write(writer)) ? writer : (int?)null;
+        }).ToList();
+        gate.SetResult();
+        return [.. (await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(30))).OfType<int>()];
+    }
+
     protected async Task<TestGrainState<LedgerLikeState>> ReadAsync(IGrainStorage storage, GrainId grain, string stateName = StateName)
     {
         var state = NewState(new LedgerLikeState { Spent = -1m, Notes = ["left over"] });
@@ -183,28 +210,11 @@ public abstract class GrainStorageContractTests
     [StoreFact]
     public async Task Concurrent_first_writes_of_one_grain_exactly_one_succeeds()
     {
-        const int Writers = 8;
         for (var round = 0; round < 5; round++)
         {
             var grain = NewGrain();
-            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var attempts = Enumerable.Range(1, Writers).Select(async writer =>
-            {
-                var storage = writer % 2 == 0 ? Storage : OtherSilo;
-                var state = NewState(new LedgerLikeState { Tokens = writer });
-                await gate.Task;
-                try
-                {
-                    await storage.WriteStateAsync(StateName, grain, state);
-                    return (long?)writer;
-                }
-                catch (InconsistentStateException)
-                {
-                    return null;
-                }
-            }).ToList();
-            gate.SetResult();
-            var winners = (await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(30))).Where(w => w is not null).ToList();
+            var winners = await WinnersAsync(writers: 8, writer =>
+                (writer % 2 == 0 ? Storage : OtherSilo).WriteStateAsync(StateName, grain, NewState(new LedgerLikeState { Tokens = writer })));
 
             var winner = Assert.Single(winners);
             Assert.Equal(winner, (await ReadAsync(Storage, grain)).State.Tokens);
@@ -217,24 +227,11 @@ public abstract class GrainStorageContractTests
         var grain = NewGrain();
         var seed = NewState();
         await Storage.WriteStateAsync(StateName, grain, seed);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var attempts = Enumerable.Range(1, 8).Select(async writer =>
-        {
-            var state = new TestGrainState<LedgerLikeState>(new LedgerLikeState { Tokens = writer }) { ETag = seed.ETag, RecordExists = true };
-            await gate.Task;
-            try
-            {
-                await (writer % 2 == 0 ? Storage : OtherSilo).WriteStateAsync(StateName, grain, state);
-                return (long?)writer;
-            }
-            catch (InconsistentStateException)
-            {
-                return null;
-            }
-        }).ToList();
-        gate.SetResult();
 
-        var winners = (await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(30))).Where(w => w is not null).ToList();
+        var winners = await WinnersAsync(writers: 8, writer =>
+            (writer % 2 == 0 ? Storage : OtherSilo).WriteStateAsync(StateName, grain,
+                new TestGrainState<LedgerLikeState>(new LedgerLikeState { Tokens = writer }) { ETag = seed.ETag, RecordExists = true }));
+
         var winner = Assert.Single(winners);
         Assert.Equal(winner, (await ReadAsync(OtherSilo, grain)).State.Tokens);
     }

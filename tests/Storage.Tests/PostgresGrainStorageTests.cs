@@ -162,19 +162,6 @@ public sealed class PostgresGrainStorageTests(PostgresSilosFixture silos) : Grai
     public Task A_duplicate_activation_in_another_silo_loses_no_update() =>
         DuplicateActivations.AssertNoUpdateIsLostAsync(silos.First, silos.Second);
 
-    private static async Task<bool> Succeeds(Task write)
-    {
-        try
-        {
-            await write;
-            return true;
-        }
-        catch (InconsistentStateException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Runs the stored WriteToStorageKey statement with the parameters Orleans' provider sends for a first write.</summary>
     private static async Task<int> FirstWriteAsProviderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, GrainId grain, LedgerLikeState state)
     {

@@ -20,17 +20,12 @@ public sealed class BatchedPostgresGrainStorageOptions
 }
 
 /// <summary>Checks <see cref="BatchedPostgresGrainStorageOptions"/> when the silo starts; each error names the provider and the setting.</summary>
-public sealed class BatchedPostgresGrainStorageOptionsValidator : IConfigurationValidator
+/// <param name="options">The options to check.</param>
+/// <param name="name">The provider the options belong to, named in every error.</param>
+public sealed class BatchedPostgresGrainStorageOptionsValidator(BatchedPostgresGrainStorageOptions options, string name) : IConfigurationValidator
 {
-    private readonly BatchedPostgresGrainStorageOptions _options;
-    private readonly string _name;
-
-    /// <summary>Creates the validator of the options of provider <paramref name="name"/>.</summary>
-    public BatchedPostgresGrainStorageOptionsValidator(BatchedPostgresGrainStorageOptions options, string name)
-    {
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _name = name;
-    }
+    private readonly BatchedPostgresGrainStorageOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly string _name = name;
 
     /// <inheritdoc />
     public void ValidateConfiguration()

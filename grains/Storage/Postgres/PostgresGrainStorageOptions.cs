@@ -22,17 +22,12 @@ public sealed class PostgresGrainStorageOptions
 }
 
 /// <summary>Checks <see cref="PostgresGrainStorageOptions"/> when the silo starts; each error names the provider and the setting.</summary>
-public sealed class PostgresGrainStorageOptionsValidator : IConfigurationValidator
+/// <param name="options">The options to check.</param>
+/// <param name="name">The provider the options belong to, named in every error.</param>
+public sealed class PostgresGrainStorageOptionsValidator(PostgresGrainStorageOptions options, string name) : IConfigurationValidator
 {
-    private readonly PostgresGrainStorageOptions _options;
-    private readonly string _name;
-
-    /// <summary>Creates the validator of the options of provider <paramref name="name"/>.</summary>
-    public PostgresGrainStorageOptionsValidator(PostgresGrainStorageOptions options, string name)
-    {
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _name = name;
-    }
+    private readonly PostgresGrainStorageOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly string _name = name;
 
     /// <inheritdoc />
     public void ValidateConfiguration()

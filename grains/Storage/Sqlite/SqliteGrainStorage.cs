@@ -113,59 +113,61 @@ public sealed class SqliteGrainStorage : JsonGrainStorage, IDisposable
     private protected override Task InsertRecordAsync(GrainStorageKey key, string json, string newETag, CancellationToken cancellationToken)
     {
         var now = Now();
-        return WriteAsync(async connection =>
-        {
-            await using var command = Command(connection, key, """
-                INSERT INTO grain_state (service_id, grain_type, grain_key, state_name, etag, payload, modified_at)
-                VALUES ($service, $type, $key, $state, $newETag, $payload, $now)
-                ON CONFLICT DO NOTHING
-                """);
-            command.Parameters.AddWithValue("$newETag", newETag);
-            command.Parameters.AddWithValue("$payload", json);
-            command.Parameters.AddWithValue("$now", now);
-            if (await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 0)
+        return CompareAndSwapAsync(key, "first write", expectedETag: null, """
+            INSERT INTO grain_state (service_id, grain_type, grain_key, state_name, etag, payload, modified_at)
+            VALUES ($service, $type, $key, $state, $newETag, $payload, $now)
+            ON CONFLICT DO NOTHING
+            """, parameters =>
             {
-                throw Conflict(key, "first write", await StoredETagAsync(connection, key).ConfigureAwait(false), null);
-            }
-        }, cancellationToken);
+                parameters.AddWithValue("$newETag", newETag);
+                parameters.AddWithValue("$payload", json);
+                parameters.AddWithValue("$now", now);
+            }, cancellationToken);
     }
 
     private protected override Task UpdateRecordAsync(GrainStorageKey key, string json, string expectedETag, string newETag, CancellationToken cancellationToken)
     {
         var now = Now();
-        return WriteAsync(async connection =>
-        {
-            await using var command = Command(connection, key,
-                "UPDATE grain_state SET payload = $payload, etag = $newETag, modified_at = $now WHERE " + KeyFilter + " AND etag = $expected");
-            command.Parameters.AddWithValue("$payload", json);
-            command.Parameters.AddWithValue("$newETag", newETag);
-            command.Parameters.AddWithValue("$expected", expectedETag);
-            command.Parameters.AddWithValue("$now", now);
-            if (await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 0)
+        return CompareAndSwapAsync(key, "write", expectedETag,
+            "UPDATE grain_state SET payload = $payload, etag = $newETag, modified_at = $now WHERE " + KeyFilter + " AND etag = $expected",
+            parameters =>
             {
-                throw Conflict(key, "write", await StoredETagAsync(connection, key).ConfigureAwait(false), expectedETag);
-            }
-        }, cancellationToken);
+                parameters.AddWithValue("$payload", json);
+                parameters.AddWithValue("$newETag", newETag);
+                parameters.AddWithValue("$now", now);
+            }, cancellationToken);
     }
 
     private protected override Task DeleteRecordAsync(GrainStorageKey key, string? expectedETag, CancellationToken cancellationToken) =>
-        WriteAsync(async connection =>
-        {
-            if (expectedETag is null)
+        expectedETag is null
+            ? WriteAsync(async connection =>
             {
+                // The caller believes no record exists: nothing to do when true, a conflict when one does.
                 if (await StoredETagAsync(connection, key).ConfigureAwait(false) is { } stored)
                 {
                     throw Conflict(key, "clear", stored, null);
                 }
+            }, cancellationToken)
+            : CompareAndSwapAsync(key, "clear", expectedETag, "DELETE FROM grain_state WHERE " + KeyFilter + " AND etag = $expected", static _ => { }, cancellationToken);
 
-                return;
+    /// <summary>
+    /// Runs one conditional statement in the file's write queue; when it changes no row, the stored version was not the
+    /// expected one and the write fails with <see cref="InconsistentStateException"/> (undone alone in its savepoint).
+    /// </summary>
+    private Task<bool> CompareAndSwapAsync(
+        GrainStorageKey key, string operation, string? expectedETag, string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            await using var command = Command(connection, key, sql);
+            if (expectedETag is not null)
+            {
+                command.Parameters.AddWithValue("$expected", expectedETag);
             }
 
-            await using var command = Command(connection, key, "DELETE FROM grain_state WHERE " + KeyFilter + " AND etag = $expected");
-            command.Parameters.AddWithValue("$expected", expectedETag);
+            bind(command.Parameters);
             if (await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) == 0)
             {
-                throw Conflict(key, "clear", await StoredETagAsync(connection, key).ConfigureAwait(false), expectedETag);
+                throw Conflict(key, operation, await StoredETagAsync(connection, key).ConfigureAwait(false), expectedETag);
             }
         }, cancellationToken);
 

@@ -27,17 +27,12 @@ public sealed class SqliteGrainStorageOptions
 }
 
 /// <summary>Checks <see cref="SqliteGrainStorageOptions"/> when the silo starts; each error names the provider and the setting.</summary>
-public sealed class SqliteGrainStorageOptionsValidator : IConfigurationValidator
+/// <param name="options">The options to check.</param>
+/// <param name="name">The provider the options belong to, named in every error.</param>
+public sealed class SqliteGrainStorageOptionsValidator(SqliteGrainStorageOptions options, string name) : IConfigurationValidator
 {
-    private readonly SqliteGrainStorageOptions _options;
-    private readonly string _name;
-
-    /// <summary>Creates the validator of the options of provider <paramref name="name"/>.</summary>
-    public SqliteGrainStorageOptionsValidator(SqliteGrainStorageOptions options, string name)
-    {
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _name = name;
-    }
+    private readonly SqliteGrainStorageOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly string _name = name;
 
     /// <inheritdoc />
     public void ValidateConfiguration()
