@@ -55,6 +55,57 @@ public sealed class GrainStorageRegistrationTests(PostgresFixture database) : IC
         Assert.Equal(1L, await CountAsync("SELECT COUNT(*) FROM grain_state"));
     }
 
+    [StoreFact]
+    public async Task The_effective_options_are_logged_at_start_with_the_password_redacted()
+    {
+        var logs = new CapturedLogs();
+        var connectionString = _database.ConnectionString + ";Password=hunter2-secret";
+        await using (await StorageSilo.StartAsync(builder => builder
+            .AddSqliteGrainStorageAsDefault(o => o.DataSource = File)
+            .AddPostgresGrainStorage("pg", connectionString)
+            .AddBatchedPostgresGrainStorage("batched", o => o.ConnectionString = connectionString), logs))
+        {
+        }
+
+        var all = string.Join("\n", logs.Messages);
+        Assert.DoesNotContain("hunter2-secret", all, StringComparison.Ordinal);
+        Assert.Contains(logs.Messages, m => m.Contains(nameof(SqliteGrainStorageOptions), StringComparison.Ordinal) && m.Contains(File, StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Contains(nameof(PostgresGrainStorageOptions), StringComparison.Ordinal) && m.Contains("ApplyScriptsAtStart", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Contains(nameof(BatchedPostgresGrainStorageOptions), StringComparison.Ordinal) && m.Contains("grain_state", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Contains("applied 2 scripts of deploy/sql/postgresql", StringComparison.Ordinal));
+    }
+
+    [StoreFact]
+    public async Task With_scripts_off_at_start_a_silo_needs_the_database_prepared_by_apply_sh()
+    {
+        var fresh = new PostgresFixture();
+        await fresh.InitializeAsync();
+        try
+        {
+            void Configure(Orleans.Hosting.ISiloBuilder builder) => builder.AddPostgresGrainStorage("pg", o =>
+            {
+                o.ConnectionString = fresh.ConnectionString;
+                o.ApplyScriptsAtStart = false;
+            });
+
+            var error = await StartFailureAsync(Configure);
+            Assert.Contains("orleansquery", error, StringComparison.Ordinal);
+
+            var apply = await ApplySh.RunAsync(fresh.LibpqConnectionString);
+            Assert.True(apply.ExitCode == 0, apply.Output);
+            await using var silo = await StorageSilo.StartAsync(Configure);
+            var grain = GrainId.Create("tenant", "acme");
+            await silo.Storage("pg").WriteStateAsync("budget", grain, new TestGrainState<LedgerLikeState>(new LedgerLikeState { Tokens = 4 }));
+            var read = new TestGrainState<LedgerLikeState>(new LedgerLikeState());
+            await silo.Storage("pg").ReadStateAsync("budget", grain, read);
+            Assert.Equal(4, read.State.Tokens);
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task A_silo_with_invalid_sqlite_options_does_not_start_and_the_error_names_the_setting()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using OrleansTenancy.TestSupport;
 
@@ -61,8 +60,8 @@ public sealed class PostgresStorageScriptsTests
         await using var byCommand = await FreshDatabaseAsync();
         await PostgresStorageScripts.ApplyAsync(bySilo.ConnectionString, CancellationToken.None);
 
-        var first = await RunApplyShAsync(byCommand.LibpqConnectionString);
-        var second = await RunApplyShAsync(byCommand.LibpqConnectionString);
+        var first = await ApplySh.RunAsync(byCommand.LibpqConnectionString);
+        var second = await ApplySh.RunAsync(byCommand.LibpqConnectionString);
 
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
@@ -78,7 +77,7 @@ public sealed class PostgresStorageScriptsTests
     [Fact]
     public async Task Apply_sh_without_a_connection_string_prints_its_usage()
     {
-        var run = await RunApplyShAsync(null);
+        var run = await ApplySh.RunAsync(null);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("usage: bash deploy/sql/apply.sh", run.Output, StringComparison.Ordinal);
@@ -89,23 +88,6 @@ public sealed class PostgresStorageScriptsTests
         var database = new PostgresFixture();
         await database.InitializeAsync();
         return new TemporaryDatabase(database);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunApplyShAsync(string? connectionString)
-    {
-        var script = Path.Combine(PostgresFixture.FindRepositoryRoot(), "deploy", "sql", "apply.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        if (connectionString is not null)
-        {
-            start.ArgumentList.Add(connectionString);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await stdout + await stderr);
     }
 
     private static async Task<Dictionary<string, string>> QueriesAsync(TemporaryDatabase database)

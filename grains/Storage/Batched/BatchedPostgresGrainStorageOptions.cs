@@ -7,6 +7,7 @@ namespace OrleansTenancy.Storage;
 public sealed class BatchedPostgresGrainStorageOptions
 {
     /// <summary>The Npgsql connection string (required), e.g. <c>Host=127.0.0.1;Port=55432;Username=postgres;Database=tenancy</c>.</summary>
+    [RedactConnectionString]
     public string ConnectionString { get; set; } = "";
 
     /// <summary>The table that holds grain state; created when missing. Defaults to <c>grain_state</c>; a plain lower-case SQL identifier.</summary>

@@ -17,7 +17,7 @@ namespace OrleansTenancy.Storage;
 /// Registers the grain storage providers by name, as Orleans' own <c>AddMemoryGrainStorage</c> and
 /// <c>AddAdoNetGrainStorage</c> do: a grain's <c>[PersistentState(stateName, providerName)]</c> picks one, and the
 /// <c>…AsDefault</c> variants register the provider grains get when they name none. Options are named options
-/// (<c>IOptionsMonitor&lt;T&gt;.Get(name)</c>), checked by a validator when the silo starts. Every provider serializes
+/// (<c>IOptionsMonitor&lt;T&gt;.Get(name)</c>), checked by a validator and logged (connection strings redacted) when the silo starts. Every provider serializes
 /// state with the <see cref="JsonGrainStateSerializer"/> registered in the container (<see cref="JsonGrainStateSerializer.Default"/>
 /// unless the host registers another first).
 /// </summary>
@@ -37,6 +37,7 @@ public static class GrainStorageSiloBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         var services = builder.Services;
         configure?.Invoke(services.AddOptions<SqliteGrainStorageOptions>(name));
+        services.ConfigureNamedOptionForLogging<SqliteGrainStorageOptions>(name);
         services.AddSingleton<IConfigurationValidator>(sp => new SqliteGrainStorageOptionsValidator(Options<SqliteGrainStorageOptions>(sp, name), name));
         services.TryAddSingleton(JsonGrainStateSerializer.Default);
         services.AddGrainStorage(name, static (sp, providerName) => new SqliteGrainStorage(
@@ -77,6 +78,7 @@ public static class GrainStorageSiloBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         var services = builder.Services;
         configure?.Invoke(services.AddOptions<PostgresGrainStorageOptions>(name));
+        services.ConfigureNamedOptionForLogging<PostgresGrainStorageOptions>(name);
         services.AddSingleton<IConfigurationValidator>(sp => new PostgresGrainStorageOptionsValidator(Options<PostgresGrainStorageOptions>(sp, name), name));
         services.TryAddSingleton(JsonGrainStateSerializer.Default);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
@@ -113,6 +115,7 @@ public static class GrainStorageSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
         services.AddOptions<BatchedPostgresGrainStorageOptions>(name).Configure(configure);
+        services.ConfigureNamedOptionForLogging<BatchedPostgresGrainStorageOptions>(name);
         services.AddSingleton<IConfigurationValidator>(sp => new BatchedPostgresGrainStorageOptionsValidator(Options<BatchedPostgresGrainStorageOptions>(sp, name), name));
         services.TryAddSingleton(JsonGrainStateSerializer.Default);
         services.AddGrainStorage(name, static (sp, providerName) => new BatchedPostgresGrainStorage(

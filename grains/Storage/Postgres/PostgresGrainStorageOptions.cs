@@ -11,6 +11,7 @@ namespace OrleansTenancy.Storage;
 public sealed class PostgresGrainStorageOptions
 {
     /// <summary>The Npgsql connection string (required), e.g. <c>Host=127.0.0.1;Port=55432;Username=postgres;Database=tenancy</c>. The database must exist.</summary>
+    [RedactConnectionString]
     public string ConnectionString { get; set; } = "";
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
 using Orleans.Storage;
 
@@ -26,9 +27,9 @@ public sealed class StorageSilo : IAsyncDisposable
     public IGrainStorage Storage(string name) => Services.GetRequiredKeyedService<IGrainStorage>(name);
 
     /// <summary>Builds and starts a silo; <paramref name="configure"/> registers its storage.</summary>
-    public static async Task<StorageSilo> StartAsync(Action<ISiloBuilder> configure)
+    public static async Task<StorageSilo> StartAsync(Action<ISiloBuilder> configure, ILoggerProvider? logs = null)
     {
-        var host = Build(configure);
+        var host = Build(configure, logs);
         try
         {
             await host.StartAsync().WaitAsync(TimeSpan.FromMinutes(1));
@@ -43,8 +44,15 @@ public sealed class StorageSilo : IAsyncDisposable
     }
 
     /// <summary>Builds a silo without starting it (to see a start fail).</summary>
-    public static IHost Build(Action<ISiloBuilder> configure) =>
+    public static IHost Build(Action<ISiloBuilder> configure, ILoggerProvider? logs = null) =>
         new HostBuilder()
+            .ConfigureLogging(logging =>
+            {
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                }
+            })
             .UseOrleans(silo =>
             {
                 silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: ServiceId, clusterId: "storage-tests-" + Guid.NewGuid().ToString("N")[..8]);
