@@ -17,9 +17,9 @@ namespace OrleansTenancy.Storage;
 /// Registers the grain storage providers by name, as Orleans' own <c>AddMemoryGrainStorage</c> and
 /// <c>AddAdoNetGrainStorage</c> do: a grain's <c>[PersistentState(stateName, providerName)]</c> picks one, and the
 /// <c>…AsDefault</c> variants register the provider grains get when they name none. Options are named options
-/// (<c>IOptionsMonitor&lt;T&gt;.Get(name)</c>), checked by a validator and logged (connection strings redacted) when the silo starts. Every provider serializes
-/// state with the <see cref="JsonGrainStateSerializer"/> registered in the container (<see cref="JsonGrainStateSerializer.Default"/>
-/// unless the host registers another first).
+/// (<c>IOptionsMonitor&lt;T&gt;.Get(name)</c>), checked by a validator and logged (connection strings redacted) when
+/// the silo starts. Every provider serializes state with the <see cref="JsonGrainStateSerializer"/> registered in the
+/// container (<see cref="JsonGrainStateSerializer.Default"/> unless the host registers another first).
 /// </summary>
 public static class GrainStorageSiloBuilderExtensions
 {
