@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Runtime.Storage;
 

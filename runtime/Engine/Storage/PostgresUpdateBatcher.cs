@@ -1,6 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Runtime.Storage;
 

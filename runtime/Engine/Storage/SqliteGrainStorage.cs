@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Runtime.Storage;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 
-namespace OrleansTenancy.Runtime.Sql;
+namespace OrleansTenancy.Sql;
 
 /// <summary>Applies numbered schema migrations once per database, serialized across processes by an advisory lock.</summary>
 public static class PostgresMigrations

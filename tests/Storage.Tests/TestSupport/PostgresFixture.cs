@@ -28,6 +28,9 @@ public sealed class PostgresFixture : IAsyncLifetime
     /// <summary>The connection string of this fixture's own database.</summary>
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database={DatabaseName};Maximum Pool Size=50";
 
+    /// <summary>The same database as a libpq connection string, as <c>psql</c> and <c>deploy/sql/apply.sh</c> take it.</summary>
+    public string LibpqConnectionString => $"host=127.0.0.1 port={Port} user=postgres dbname={DatabaseName}";
+
     public async Task InitializeAsync()
     {
         if (Skipped)
@@ -109,7 +112,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    private static string FindRepositoryRoot()
+    public static string FindRepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

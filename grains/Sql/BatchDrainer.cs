@@ -1,4 +1,4 @@
-namespace OrleansTenancy.Runtime.Sql;
+namespace OrleansTenancy.Sql;
 
 /// <summary>
 /// Collects items from many callers and hands them to a sender in batches: items that arrive while the batches in

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace OrleansTenancy.Runtime.Sql;
+namespace OrleansTenancy.Sql;
 
 /// <summary>
 /// Lets one writer at a time into each SQLite file of this process, in arrival order.

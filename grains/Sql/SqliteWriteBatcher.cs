@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
-namespace OrleansTenancy.Runtime.Sql;
+namespace OrleansTenancy.Sql;
 
 /// <summary>
 /// Commits the writes of one SQLite file, from every component of this process, in shared transactions.

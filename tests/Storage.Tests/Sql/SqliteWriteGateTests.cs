@@ -1,6 +1,6 @@
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
-namespace OrleansTenancy.Runtime.Tests.Storage;
+namespace OrleansTenancy.Storage.Tests.Sql;
 
 public sealed class SqliteWriteGateTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace OrleansTenancy.Runtime.Sql;
+namespace OrleansTenancy.Sql;
 
 /// <summary>Opening SQLite files and applying numbered schema migrations exactly once.</summary>
 public static class SqliteFiles

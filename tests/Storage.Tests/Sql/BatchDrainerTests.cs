@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
-namespace OrleansTenancy.Runtime.Tests.Storage;
+namespace OrleansTenancy.Storage.Tests.Sql;
 
 public sealed class BatchDrainerTests
 {

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
-namespace OrleansTenancy.Runtime.Tests.Storage;
+namespace OrleansTenancy.Storage.Tests.Sql;
 
 public sealed class SqliteWriteBatcherTests : IAsyncLifetime
 {

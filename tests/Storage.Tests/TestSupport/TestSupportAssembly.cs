@@ -3,5 +3,5 @@ namespace OrleansTenancy.TestSupport;
 /// <summary>The assembly that holds the shared test support types (xunit discoverers are found by name).</summary>
 internal static class TestSupportAssembly
 {
-    public const string Name = "OrleansTenancy.Runtime.Tests";
+    public const string Name = "OrleansTenancy.Storage.Tests";
 }
