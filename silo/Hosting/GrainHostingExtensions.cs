@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansTenancy.Ledger;
+using OrleansTenancy.Storage;
 
 namespace OrleansTenancy.Silo.Hosting;
 
@@ -27,24 +28,33 @@ public static class GrainHostingExtensions
         }
 
         builder.Services.AddSingleton(Options.Create(cluster));
+        var postgres = options.Storage == "postgres" ? options.PostgresConnectionString : null;
+        var sqliteFile = Path.GetFullPath(options.SqliteFile);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId);
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = cluster.CollectionAge);
             silo.AddActivityPropagation();
-            silo.UseSystemTextJsonGrainStorageSerializer();
-            silo.AddMemoryGrainStorageAsDefault();
+            if (postgres is { Length: > 0 })
+            {
+                silo.AddPostgresGrainStorageAsDefault(postgres);
+            }
+            else
+            {
+                silo.AddSqliteGrainStorageAsDefault(o => o.DataSource = sqliteFile);
+            }
         });
 
-        if (options.Storage == "postgres" && options.PostgresConnectionString is { Length: > 0 } connectionString)
+        // The usage ledger lives beside the grain state: in the same SQLite file (one writer, one fsync per batch for
+        // both) or in the same PostgreSQL database.
+        if (postgres is { Length: > 0 })
         {
-            builder.Services.AddPostgresUsageLedger(o => o.ConnectionString = connectionString);
+            builder.Services.AddPostgresUsageLedger(o => o.ConnectionString = postgres);
         }
         else
         {
-            var file = Path.GetFullPath(options.SqliteFile);
-            builder.Services.AddSqliteUsageLedger(o => o.DataSource = file);
+            builder.Services.AddSqliteUsageLedger(o => o.DataSource = sqliteFile);
         }
 
         return builder;

@@ -3,6 +3,7 @@ using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using OrleansTenancy.Storage;
 
 namespace OrleansTenancy.Grains.Tests.Infrastructure;
 
@@ -13,6 +14,12 @@ public static class TestClusters
     public const string InnerStorage = "Inner";
 
     /// <summary>
+    /// The service id of every test cluster. Stored grain state is keyed by it, so a cluster started again on the same
+    /// files finds what the one before it stored, as a restarted deployment does.
+    /// </summary>
+    public const string ServiceId = "orleans-tenancy-tests";
+
+    /// <summary>
     /// Starts <paramref name="silos"/> silos with the product grains and the Orleans client. <paramref name="clock"/>
     /// drives grain timers and the product's code; Orleans' own messaging, membership and maintenance clocks stay on
     /// real time, so advancing the test clock never fires a response timeout or a membership probe.
@@ -20,6 +27,7 @@ public static class TestClusters
     public static async Task<InProcessTestCluster> StartAsync(int silos, TimeProvider clock, Action<ISiloBuilder> configure)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.Options.ServiceId = ServiceId;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(clock);
@@ -28,7 +36,8 @@ public static class TestClusters
                 silo.Services.AddKeyedSingleton(area, TimeProvider.System);
             }
 
-            silo.UseSystemTextJsonGrainStorageSerializer();
+            // Orleans' memory storage serializes state as the product's providers do.
+            silo.Services.AddSingleton<IGrainStorageSerializer>(JsonGrainStateSerializer.Default);
             configure(silo);
         });
         var cluster = builder.Build();
