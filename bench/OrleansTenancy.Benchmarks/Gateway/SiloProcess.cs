@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -61,6 +62,10 @@ public sealed class SiloProcess : IAsyncDisposable
                      Path.GetFullPath(siloDll), "--urls", baseUrl.ToString().TrimEnd('/'), "--tenants", tenantsDir,
                      "--OpenRouter:BaseUrl", upstream.ToString(), "--Tenancy:DataDirectory", dataDir,
                      "--Tenancy:WatchTenants", "false",
+
+                     // Silos run side by side (gateway-ab): each gets Orleans ports of its own.
+                     "--Cluster:SiloPort", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--Cluster:GatewayPort", FreePort().ToString(CultureInfo.InvariantCulture),
                  }.Concat(extraArguments))
         {
             start.ArgumentList.Add(arg);
