@@ -34,6 +34,11 @@ public sealed class SiloFixture : IAsyncLifetime
             b.UseSetting("Tenancy:TenantsPath", Path.Combine(_root, "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", Path.Combine(_root, "data"));
+            foreach (var (key, value) in FreePorts.ClusterSettings())
+            {
+                b.UseSetting(key, value);
+            }
+
             b.UseSetting("Tenancy:AdminKey", AdminKey);
             b.UseSetting("OpenRouter:BaseUrl", _simulator.BaseUrl.ToString());
             b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");

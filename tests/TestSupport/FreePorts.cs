@@ -32,4 +32,18 @@ public static class FreePorts
             }
         }
     }
+
+    /// <summary>
+    /// Configuration settings that give a silo host Orleans ports of its own (<c>Cluster:SiloPort</c>,
+    /// <c>Cluster:GatewayPort</c>), so that several hosts can run in one test process.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ClusterSettings()
+    {
+        var ports = Take(2);
+        return
+        [
+            new("Cluster:SiloPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Cluster:GatewayPort", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ];
+    }
 }

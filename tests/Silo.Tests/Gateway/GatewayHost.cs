@@ -41,6 +41,11 @@ public sealed class GatewayHost : IAsyncDisposable
             b.UseSetting("Tenancy:TenantsPath", TenantsPath);
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", DataPath);
+            foreach (var (key, value) in FreePorts.ClusterSettings())
+            {
+                b.UseSetting(key, value);
+            }
+
             b.UseSetting("Tenancy:AdminKey", AdminKey);
             b.UseSetting("Tenancy:Strict", strict ? "true" : "false");
             b.UseSetting("OpenRouter:BaseUrl", simulator.BaseUrl.ToString());

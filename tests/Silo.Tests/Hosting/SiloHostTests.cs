@@ -10,6 +10,7 @@ namespace OrleansTenancy.Silo.Tests.Hosting;
 public sealed class SiloHostTests : IDisposable
 {
     private readonly string _tenants = Path.Combine(Path.GetTempPath(), "silo-host-" + Guid.NewGuid().ToString("N"));
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "silo-host-data-" + Guid.NewGuid().ToString("N"));
 
     public SiloHostTests()
     {
@@ -30,13 +31,26 @@ public sealed class SiloHostTests : IDisposable
         File.WriteAllText(Path.Combine(_tenants, "broken", "tenant.yaml"), "workspaces: [1, 2\n");
     }
 
-    public void Dispose() => Directory.Delete(_tenants, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_tenants, recursive: true);
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
 
     private WebApplicationFactory<Program> Factory(string? adminKey = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Tenancy:TenantsPath", _tenants);
             b.UseSetting("Tenancy:WatchTenants", "false");
+            b.UseSetting("Tenancy:DataDirectory", _data);
+            foreach (var (key, value) in FreePorts.ClusterSettings())
+            {
+                b.UseSetting(key, value);
+            }
+
             if (adminKey is not null)
             {
                 b.UseSetting("Tenancy:AdminKey", adminKey);
