@@ -4,10 +4,7 @@ namespace OrleansTenancy.GrainInterfaces;
 /// A memory namespace that does not belong to the workspace it was sent to (another tenant's or workspace's, or
 /// not a <c>&lt;tenant&gt;:&lt;workspace&gt;:&lt;name&gt;</c> namespace at all). The HTTP API maps it to 403.
 /// </summary>
-/// <remarks>
-/// Only the message crosses silos (the runtime recreates the type through its <c>(string message)</c> constructor),
-/// so the message itself names the namespace and the workspace.
-/// </remarks>
+/// <remarks>The message names the namespace and the workspace; type and message reach callers on any silo.</remarks>
 [GenerateSerializer, Alias("OrleansTenancy.NamespaceAccessDeniedException")]
 public sealed class NamespaceAccessDeniedException : Exception
 {
