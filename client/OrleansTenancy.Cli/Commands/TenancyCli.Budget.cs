@@ -16,17 +16,9 @@ public static partial class TenancyCli
         return command;
     }
 
-    private static Command BudgetShowCommand(GlobalOptions g)
-    {
-        var tenant = TenantArgument();
-        var command = new Command("show", "Every limit of a tenant with spent, reserved, remaining, percent used, reset time and forecast.") { tenant };
-        g.Run(command, parsed =>
-        {
-            var slug = parsed.GetRequiredValue(tenant);
-            return new CliRequest<BudgetReport>($"Reading {slug}'s budget", (client, _, ct) => client.GetBudgetAsync(slug, ct), AdminRenderer.Budget);
-        });
-        return command;
-    }
+    private static Command BudgetShowCommand(GlobalOptions g) => TenantCommand(
+        g, "show", "Every limit of a tenant with spent, reserved, remaining, percent used, reset time and forecast.",
+        slug => new CliRequest<BudgetReport>($"Reading {slug}'s budget", (client, _, ct) => client.GetBudgetAsync(slug, ct), AdminRenderer.Budget));
 
     private static Command BudgetSetCommand(GlobalOptions g)
     {
@@ -82,15 +74,7 @@ public static partial class TenancyCli
         return command;
     }
 
-    private static Command BudgetClearCommand(GlobalOptions g)
-    {
-        var tenant = TenantArgument();
-        var command = new Command("clear", "Remove the runtime override; the tenant's YAML limits apply again.") { tenant };
-        g.Run(command, parsed =>
-        {
-            var slug = parsed.GetRequiredValue(tenant);
-            return new CliRequest<BudgetReport>($"Removing {slug}'s budget override", (client, _, ct) => client.ClearBudgetAsync(slug, ct), AdminRenderer.Budget);
-        });
-        return command;
-    }
+    private static Command BudgetClearCommand(GlobalOptions g) => TenantCommand(
+        g, "clear", "Remove the runtime override; the tenant's YAML limits apply again.",
+        slug => new CliRequest<BudgetReport>($"Removing {slug}'s budget override", (client, _, ct) => client.ClearBudgetAsync(slug, ct), AdminRenderer.Budget));
 }

@@ -10,6 +10,15 @@ public static partial class TenancyCli
 {
     private static Argument<string> TenantArgument() => new("tenant") { Description = "The tenant slug (see `tenancy tenants`)." };
 
+    /// <summary>A command whose only argument is the tenant: <c>tenancy &lt;name&gt; &lt;tenant&gt;</c>.</summary>
+    private static Command TenantCommand<T>(GlobalOptions g, string name, string description, Func<string, CliRequest<T>> request)
+    {
+        var tenant = TenantArgument();
+        var command = new Command(name, description) { tenant };
+        g.Run(command, parsed => request(parsed.GetRequiredValue(tenant)));
+        return command;
+    }
+
     private static Command TenantsCommand(GlobalOptions g)
     {
         var command = new Command("tenants", "List tenants, workspaces, guilds, effective limits and load errors.");
@@ -83,20 +92,12 @@ public static partial class TenancyCli
         return command;
     }
 
-    private static Command ReconcileCommand(GlobalOptions g)
-    {
-        var tenant = TenantArgument();
-        var command = new Command("reconcile", "Recompute the tenant's day and month counters from the usage ledger.") { tenant };
-        g.Run(command, parsed =>
-        {
-            var slug = parsed.GetRequiredValue(tenant);
-            return new CliRequest<ReconcileReport>(
-                $"Reconciling {slug} with the usage ledger",
-                (client, _, ct) => client.ReconcileAsync(slug, ct),
-                (console, report) => AdminRenderer.Reconcile(console, slug, report));
-        });
-        return command;
-    }
+    private static Command ReconcileCommand(GlobalOptions g) => TenantCommand(
+        g, "reconcile", "Recompute the tenant's day and month counters from the usage ledger.",
+        slug => new CliRequest<ReconcileReport>(
+            $"Reconciling {slug} with the usage ledger",
+            (client, _, ct) => client.ReconcileAsync(slug, ct),
+            (console, report) => AdminRenderer.Reconcile(console, slug, report)));
 
     private static Command HealthCommand(GlobalOptions g)
     {
