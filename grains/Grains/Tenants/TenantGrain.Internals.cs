@@ -54,7 +54,7 @@ public sealed partial class TenantGrain
         return report;
     }
 
-    /// <summary>Publishes <c>tenant_budget_remaining_usd{tenant,period}</c> for the tenant-wide cost limits.</summary>
+    /// <summary>Publishes <c>tenant_budget_remaining_usd</c> and <c>tenant_budget_limit_usd</c> {tenant,period} for the tenant-wide cost limits.</summary>
     private void PublishRemaining()
     {
         if (_metrics is null)
@@ -66,7 +66,9 @@ public sealed partial class TenantGrain
         {
             if (limit.Workspace is null && limit.Metric == BudgetMetric.CostUsd)
             {
-                _metrics.SetBudgetRemaining(Slug, limit.Period == BudgetPeriod.Day ? "day" : "month", limit.Remaining);
+                var period = limit.Period == BudgetPeriod.Day ? "day" : "month";
+                _metrics.SetBudgetRemaining(Slug, period, limit.Remaining);
+                _metrics.SetBudgetLimit(Slug, period, limit.Limit);
             }
         }
     }

@@ -386,7 +386,7 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task The_tenant_grain_publishes_the_remaining_budget_after_each_write()
+    public async Task The_tenant_grain_publishes_the_remaining_budget_and_its_limit_after_each_write()
     {
         var tenant = fixture.Tenants.AddTenant("daily_cap_usd: 2\nmonthly_cap_usd: 30\nenforcement: hard\n", policyYaml: "cache_ttl_seconds: 0\n");
         var probes = fixture.Cluster.Silos
@@ -403,6 +403,11 @@ public sealed class LlmRouterTests(RouterFixture fixture) : IDisposable
             .ToList();
         Assert.Equal((double)(2m - result.CostUsd), published.Last(m => m.Tags["period"] == "day").Value, 9);
         Assert.Equal((double)(30m - result.CostUsd), published.Last(m => m.Tags["period"] == "month").Value, 9);
+        var limits = probes.SelectMany(p => p.Measurements)
+            .Where(m => m.Name == "tenant_budget_limit_usd" && m.Tags["tenant"] == tenant)
+            .ToList();
+        Assert.Equal(2, limits.Last(m => m.Tags["period"] == "day").Value);
+        Assert.Equal(30, limits.Last(m => m.Tags["period"] == "month").Value);
         probes.ForEach(p => p.Dispose());
     }
 

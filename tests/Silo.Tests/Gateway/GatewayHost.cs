@@ -51,6 +51,8 @@ public sealed class GatewayHost : IAsyncDisposable
             b.UseSetting("OpenRouter:BaseUrl", simulator.BaseUrl.ToString());
             b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
             b.UseSetting("OpenRouter:MaxRetries", "0");
+            // The silo's appsettings.json asks for port 8080; a test host listens on a free port of its own.
+            b.UseSetting("Urls", "http://127.0.0.1:0");
         });
         if (kestrel)
         {
