@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using OrleansTenancy.Benchmarks.Hosting;
 
 namespace OrleansTenancy.Benchmarks.Gateway;
 
@@ -45,7 +44,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 $"The silo program '{Path.GetFullPath(siloDll)}' does not exist. Build it with 'dotnet build -c Release silo' or pass --silo <dll>.");
         }
 
-        var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var baseUrl = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -64,8 +63,8 @@ public sealed class SiloProcess : IAsyncDisposable
                      "--Tenancy:WatchTenants", "false",
 
                      // Silos run side by side (gateway-ab): each gets Orleans ports of its own.
-                     "--Cluster:SiloPort", FreePort().ToString(CultureInfo.InvariantCulture),
-                     "--Cluster:GatewayPort", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--Cluster:SiloPort", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+                     "--Cluster:GatewayPort", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
                  }.Concat(extraArguments))
         {
             start.ArgumentList.Add(arg);
@@ -147,12 +146,5 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"The silo at {BaseUrl} did not answer /healthz within 60 s:{Environment.NewLine}{Tail()}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,7 +30,7 @@ public sealed class BenchSilo : IAsyncDisposable
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-tenancy-bench", clusterId: "bench-" + Guid.NewGuid().ToString("N")[..8]);
+            silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free(), serviceId: "orleans-tenancy-bench", clusterId: "bench-" + Guid.NewGuid().ToString("N")[..8]);
 
             // Nothing may be collected while a run is measuring it.
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
@@ -47,12 +45,5 @@ public sealed class BenchSilo : IAsyncDisposable
     {
         await _host.StopAsync(TimeSpan.FromSeconds(30));
         _host.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

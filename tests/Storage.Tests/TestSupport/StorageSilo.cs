@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,7 +53,8 @@ public sealed class StorageSilo : IAsyncDisposable
             })
             .UseOrleans(silo =>
             {
-                silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: ServiceId, clusterId: "storage-tests-" + Guid.NewGuid().ToString("N")[..8]);
+                var ports = FreePorts.Take(2);
+                silo.UseLocalhostClustering(ports[0], ports[1], serviceId: ServiceId, clusterId: "storage-tests-" + Guid.NewGuid().ToString("N")[..8]);
                 configure(silo);
             })
             .Build();
@@ -70,12 +69,5 @@ public sealed class StorageSilo : IAsyncDisposable
         {
             _host.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
