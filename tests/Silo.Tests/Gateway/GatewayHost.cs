@@ -36,12 +36,14 @@ public sealed class GatewayHost : IAsyncDisposable
         BrokeKey = "sk-broke-" + Guid.NewGuid().ToString("N");
         BusyKey = "sk-busy-" + Guid.NewGuid().ToString("N");
         WriteTenants();
+        var cluster = FreePorts.ClusterSettings();
+        OrleansGatewayPort = int.Parse(cluster.Single(s => s.Key == "Cluster:GatewayPort").Value, System.Globalization.CultureInfo.InvariantCulture);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Tenancy:TenantsPath", TenantsPath);
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", DataPath);
-            foreach (var (key, value) in FreePorts.ClusterSettings())
+            foreach (var (key, value) in cluster)
             {
                 b.UseSetting(key, value);
             }
@@ -62,6 +64,9 @@ public sealed class GatewayHost : IAsyncDisposable
             SocketAddress = new Uri(addresses.First());
         }
     }
+
+    /// <summary>The port of the silo's Orleans gateway, where cluster clients connect.</summary>
+    public int OrleansGatewayPort { get; }
 
     /// <summary>The silo's real listening address when started with <c>kestrel: true</c>.</summary>
     public Uri? SocketAddress { get; }
