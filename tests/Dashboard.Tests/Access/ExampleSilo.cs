@@ -16,7 +16,7 @@ public sealed class ExampleSilo : IAsyncDisposable
     private readonly string _data = Path.Combine(Path.GetTempPath(), "dashboard-" + Guid.NewGuid().ToString("N"));
     private readonly WebApplicationFactory<Program> _factory;
 
-    public ExampleSilo(string? adminKey)
+    public ExampleSilo(string? adminKey, IReadOnlyDictionary<string, string>? settings = null)
     {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -25,6 +25,10 @@ public sealed class ExampleSilo : IAsyncDisposable
             b.UseSetting("Tenancy:DataDirectory", _data);
             b.UseSetting("Tenancy:AdminKey", adminKey ?? string.Empty);
             b.UseSetting("Urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
         });
     }
 
