@@ -113,11 +113,43 @@ public sealed class DashboardBrowserTests(DashboardSilo silo)
         await dashboard.ScreenshotAsync("refused");
     }
 
+    [Fact]
+    public async Task An_execution_row_that_carries_a_reason_shows_it_as_a_refusal()
+    {
+        await using var dashboard = await silo.OpenAsync("execution-reason");
+        var page = dashboard.Page;
+        // The ledger records no refusal rows yet; the row below has the shape the page shows for one: status "denied"
+        // and a "reason". It is added to the silo's real executions answer, everything else on the page is real.
+        await page.RouteAsync("**/admin/tenants/default/executions*", async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!.AsObject();
+            body["items"]!.AsArray().Insert(0, new System.Text.Json.Nodes.JsonObject
+            {
+                ["request_id"] = "refused-1", ["tenant"] = "default", ["workspace"] = "main", ["model"] = "openai/gpt-4o-mini",
+                ["tokens_in"] = 0, ["tokens_out"] = 0, ["cost_usd"] = 0, ["estimated_cost_usd"] = 0.0000123, ["latency_ms"] = 2,
+                ["status"] = "denied", ["cached"] = false, ["created_at"] = "2026-12-01T10:15:30Z",
+                ["reason"] = "Tenant daily_cap_usd $0.000001 has $0.000001 left; this request needs up to $0.0000123.",
+            });
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = body.ToJsonString() });
+        });
+        await dashboard.SignInAsync(GatewayHost.AdminKey);
+        await Awaiting("the tenant list", () => Expect(page.Locator("#tenant-select option[value=default]")).ToHaveCountAsync(1));
+        await page.Locator("#tenant-select").SelectOptionAsync("default");
+
+        var row = page.Locator("#executions tbody tr[data-request=refused-1]");
+        await Awaiting("the refused row in default's executions", () => Expect(row).ToHaveClassAsync("refused"));
+        await Expect(row.Locator("td.outcome-refused")).ToHaveTextAsync("Refused");
+        await Expect(row.Locator("td.reason")).ToHaveTextAsync("Tenant daily_cap_usd $0.000001 has $0.000001 left; this request needs up to $0.0000123.");
+        await Expect(row.Locator("td").First).ToHaveTextAsync("2026-12-01 10:15:30 (UTC)");
+        await dashboard.ScreenshotAsync("refused-row");
+    }
+
     /// <summary>A USD amount as the page writes it: two decimals, more (up to eight) for amounts under a dollar.</summary>
     private static string Usd(decimal amount)
     {
         var digits = amount >= 1 ? 2 : amount >= 0.01m ? 4 : 8;
-        var rounded = Math.Round(amount, digits, MidpointRounding.ToEven);
+        var rounded = Math.Round(amount, digits, MidpointRounding.AwayFromZero);
         return "$" + rounded.ToString("#,0.00" + new string('#', digits - 2), CultureInfo.InvariantCulture);
     }
 }
