@@ -1,5 +1,6 @@
 using OrleansTenancy.Silo.Apis;
 using OrleansTenancy.Silo.Commands;
+using OrleansTenancy.Silo.Dashboard;
 using OrleansTenancy.Silo.Gateway;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Silo.Observability;
@@ -18,6 +19,7 @@ builder.AddTenancySilo(args);
 builder.AddTenancyGrains();
 builder.AddTenancyRouting();
 builder.Services.AddTenancyGateway();
+builder.Services.AddTenancyDashboard();
 
 var app = builder.Build();
 app.MapHealthApi();
@@ -26,6 +28,7 @@ app.MapChatCompletionsApi();
 app.MapModelsApi();
 app.MapMemoryApi();
 app.MapPrometheusMetrics("/metrics");
+app.MapDashboard();
 await app.RunAsync();
 return 0;
 
