@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OrleansTenancy.Runtime;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Tenancy.Registry;
 

@@ -1,8 +1,8 @@
-using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Runtime;
+using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Registry;
+using Wire = OrleansTenancy.GrainInterfaces;
 
 namespace OrleansTenancy.Silo.Dashboard;
 
@@ -46,11 +46,11 @@ public sealed record DashboardOverview(DateTimeOffset AsOf, IReadOnlyList<Tenant
         };
         try
         {
-            var grain = grains.GetGrain<ITenantGrain>(tenant.Slug);
+            var grain = grains.GetGrain<Wire.ITenantGrain>(tenant.Slug);
             var statusTask = grain.GetStatusAsync();
             var overrideTask = grain.GetBudgetOverrideAsync();
             var status = await statusTask;
-            var tenantLimits = BudgetLimitsMerge.Overlay(await overrideTask, registry.GetEffectiveLimits(tenant.Slug));
+            var tenantLimits = BudgetLimitsMerge.Overlay((await overrideTask)?.ToDomain(), registry.GetEffectiveLimits(tenant.Slug));
             var limits = status.Limits.Select(limit => LimitView.Of(limit, ThresholdsOf(registry, tenant, limit.Workspace, tenantLimits))).ToArray();
             var highest = limits.Length == 0 ? 0m : limits.Max(l => l.Usage.PercentUsed);
             return view with
@@ -102,7 +102,7 @@ public sealed record TenantView
     public required string Timezone { get; init; }
 
     /// <summary>Its effective enforcement.</summary>
-    public Enforcement Enforcement { get; init; }
+    public Wire.Enforcement Enforcement { get; init; }
 
     /// <summary>The per-request cap in USD, when set.</summary>
     public decimal? MaxPerRequestUsd { get; init; }
@@ -133,10 +133,10 @@ public sealed record TenantView
 /// <param name="Usage">Spent, reserved, remaining, percent used, period and reset time, as the tenant grain reports them.</param>
 /// <param name="Level">How close it is to its cap.</param>
 /// <param name="ThresholdsReached">The configured alert thresholds (percent) at or below its use, in ascending order.</param>
-public sealed record LimitView(LimitStatus Usage, BudgetLevel Level, IReadOnlyList<decimal> ThresholdsReached)
+public sealed record LimitView(Wire.LimitStatus Usage, BudgetLevel Level, IReadOnlyList<decimal> ThresholdsReached)
 {
     /// <summary>The view of <paramref name="usage"/> under <paramref name="thresholds"/>.</summary>
-    public static LimitView Of(LimitStatus usage, IReadOnlyList<decimal> thresholds)
+    public static LimitView Of(Wire.LimitStatus usage, IReadOnlyList<decimal> thresholds)
     {
         ArgumentNullException.ThrowIfNull(usage);
         ArgumentNullException.ThrowIfNull(thresholds);
@@ -152,4 +152,4 @@ public sealed record LimitView(LimitStatus Usage, BudgetLevel Level, IReadOnlyLi
 /// <param name="ThresholdPercent">The threshold, in percent.</param>
 /// <param name="PercentUsed">The share used now, in percent.</param>
 /// <param name="PeriodStart">When the period began.</param>
-public sealed record ThresholdReached(string Tenant, string? Workspace, BudgetMetric Metric, BudgetPeriod Period, decimal ThresholdPercent, decimal PercentUsed, DateTimeOffset PeriodStart);
+public sealed record ThresholdReached(string Tenant, string? Workspace, Wire.BudgetMetric Metric, Wire.BudgetPeriod Period, decimal ThresholdPercent, decimal PercentUsed, DateTimeOffset PeriodStart);

@@ -9,7 +9,7 @@ namespace OrleansTenancy.Dashboard.Tests.Access;
 public sealed class DashboardSessionsTests
 {
     private const string Key = "first-admin-key-0123456789";
-    private readonly SettableClock _clock = new();
+    private readonly TestClock _clock = new(new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.Zero));
 
     [Fact]
     public void A_token_holds_no_key_and_verifies_with_the_key_it_was_issued_with()
@@ -33,9 +33,9 @@ public sealed class DashboardSessionsTests
     {
         var sessions = Sessions(Key, TimeSpan.FromHours(1));
         var token = sessions.Issue();
-        _clock.Now += TimeSpan.FromMinutes(59);
+        _clock.Advance(TimeSpan.FromMinutes(59));
         Assert.True(sessions.IsValid(token));
-        _clock.Now += TimeSpan.FromMinutes(1);
+        _clock.Advance(TimeSpan.FromMinutes(1));
         Assert.False(sessions.IsValid(token));
     }
 
@@ -43,7 +43,7 @@ public sealed class DashboardSessionsTests
     public void A_token_issued_far_in_the_future_is_refused()
     {
         var token = Sessions(Key).Issue();
-        _clock.Now -= TimeSpan.FromMinutes(10);
+        _clock.AdjustTime(_clock.GetUtcNow() - TimeSpan.FromMinutes(10));
         Assert.False(Sessions(Key).IsValid(token));
     }
 
@@ -125,11 +125,4 @@ public sealed class DashboardSessionsTests
         Options.Create(new TenancyHostOptions { AdminKey = key }),
         Options.Create(new DashboardOptions { SessionLifetime = lifetime ?? TimeSpan.FromHours(12) }),
         _clock);
-
-    private sealed class SettableClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 1, 9, 30, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 }

@@ -25,7 +25,7 @@ public sealed class ExampleSilo : IAsyncDisposable
             b.UseSetting("Tenancy:DataDirectory", _data);
             b.UseSetting("Tenancy:AdminKey", adminKey ?? string.Empty);
             b.UseSetting("Urls", "http://127.0.0.1:0");
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            foreach (var (key, value) in FreePorts.ClusterSettings().Concat(settings ?? new Dictionary<string, string>()))
             {
                 b.UseSetting(key, value);
             }
