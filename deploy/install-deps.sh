@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs the servers and tools the test suite needs (PostgreSQL, Redis, promtool), skipping what is present.
+# Installs the servers and tools the test suite needs (PostgreSQL, Redis, promtool, Chromium for the dashboard's
+# browser tests), skipping what is present.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v promtool >/dev/null || missing+=(prometheus)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps.sh: postgresql, redis-server and promtool are present"
+  echo "install-deps.sh: postgresql, redis-server, promtool and chromium are present"
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then

@@ -1,5 +1,6 @@
 using OrleansTenancy.Silo.Apis;
 using OrleansTenancy.Silo.Commands;
+using OrleansTenancy.Silo.Dashboard;
 using OrleansTenancy.Silo.Gateway;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Silo.Observability;
@@ -27,8 +28,10 @@ catch (DataDirectoryInUseException inUse)
 builder.AddTenancyGrains();
 builder.AddTenancyRouting();
 builder.Services.AddTenancyGateway();
+builder.Services.AddTenancyDashboard();
 
 var app = builder.Build();
+app.Services.GetRequiredService<DataDirectoryLock>(); // owned by the container from here on
 app.UseTenancyErrorResponses();
 app.UseAuthorization();
 app.MapHealthApi();
@@ -37,6 +40,7 @@ app.MapChatCompletionsApi();
 app.MapModelsApi();
 app.MapMemoryApi();
 app.MapPrometheusMetrics("/metrics").RequireTenancyAdmin();
+app.MapDashboard();
 await app.RunAsync();
 return 0;
 

@@ -1,5 +1,5 @@
 using Npgsql;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Ledger;
 

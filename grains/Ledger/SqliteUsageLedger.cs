@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using OrleansTenancy.Runtime.Sql;
+using OrleansTenancy.Sql;
 
 namespace OrleansTenancy.Ledger;
 

@@ -9,10 +9,10 @@ public enum UsagePeriodKind
     /// <summary>The previous local day.</summary>
     Yesterday,
 
-    /// <summary>The current ISO week (Monday to Sunday) in local time.</summary>
+    /// <summary>The current ISO week in local time, from Monday to today (later days have no usage yet).</summary>
     ThisWeek,
 
-    /// <summary>The current local calendar month.</summary>
+    /// <summary>The current local calendar month, from its first day to today (later days have no usage yet).</summary>
     ThisMonth,
 
     /// <summary>An explicit range of local dates, both ends included.</summary>
@@ -35,10 +35,10 @@ public sealed record UsagePeriod
     /// <summary>The previous local day.</summary>
     public static UsagePeriod Yesterday { get; } = new(UsagePeriodKind.Yesterday, null, null);
 
-    /// <summary>The current ISO week, Monday first.</summary>
+    /// <summary>The current ISO week, Monday first, up to today.</summary>
     public static UsagePeriod ThisWeek { get; } = new(UsagePeriodKind.ThisWeek, null, null);
 
-    /// <summary>The current calendar month.</summary>
+    /// <summary>The current calendar month up to today.</summary>
     public static UsagePeriod ThisMonth { get; } = new(UsagePeriodKind.ThisMonth, null, null);
 
     /// <summary>The kind of period.</summary>
@@ -104,8 +104,8 @@ public sealed record UsagePeriod
         {
             UsagePeriodKind.Today => (today, today),
             UsagePeriodKind.Yesterday => (today.AddDays(-1), today.AddDays(-1)),
-            UsagePeriodKind.ThisWeek => WeekOf(today),
-            UsagePeriodKind.ThisMonth => (new DateOnly(today.Year, today.Month, 1), new DateOnly(today.Year, today.Month, 1).AddMonths(1).AddDays(-1)),
+            UsagePeriodKind.ThisWeek => (MondayOf(today), today),
+            UsagePeriodKind.ThisMonth => (new DateOnly(today.Year, today.Month, 1), today),
             UsagePeriodKind.Range => (From!.Value, To!.Value),
             _ => throw new InvalidOperationException($"Unknown usage period kind {Kind}."),
         };
@@ -113,11 +113,7 @@ public sealed record UsagePeriod
             LocalCalendar.StartOfDayUtc(first, timeZone), LocalCalendar.StartOfDayUtc(last.AddDays(1), timeZone));
     }
 
-    private static (DateOnly First, DateOnly Last) WeekOf(DateOnly day)
-    {
-        var monday = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
-        return (monday, monday.AddDays(6));
-    }
+    private static DateOnly MondayOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 }
 
 /// <summary>A resolved period: local dates (both included) and the UTC instants that bound them.</summary>

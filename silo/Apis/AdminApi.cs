@@ -7,7 +7,7 @@ namespace OrleansTenancy.Silo.Apis;
 /// <summary>Admin endpoints: what the registry holds and what it refused.</summary>
 public static class AdminApi
 {
-    /// <summary>Maps <c>/admin/*</c>; every route requires the admin key (see <see cref="AdminAccess"/>).</summary>
+    /// <summary>Maps <c>/admin/*</c>; every route requires the admin key (see <see cref="OperatorAccess"/>).</summary>
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").RequireTenancyAdmin();

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Runtime;
+using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Registry;
+using Wire = OrleansTenancy.GrainInterfaces;
 
 namespace OrleansTenancy.Silo.Apis;
 
@@ -41,10 +41,10 @@ public static class BudgetApi
             return notFound;
         }
 
-        var grain = grains.GetGrain<ITenantGrain>(tenant);
+        var grain = grains.GetGrain<Wire.ITenantGrain>(tenant);
         var status = await grain.GetStatusAsync();
         var overrides = await grain.GetBudgetOverrideAsync();
-        return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), overrides, status));
+        return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), overrides?.ToDomain(), status));
     }
 
     /// <summary>
@@ -78,8 +78,8 @@ public static class BudgetApi
             return AdminProblems.Invalid("Invalid budget limits", problems);
         }
 
-        var grain = grains.GetGrain<ITenantGrain>(tenant);
-        var status = await grain.ConfigureBudgetAsync(limits);
+        var grain = grains.GetGrain<Wire.ITenantGrain>(tenant);
+        var status = await grain.ConfigureBudgetAsync(limits.ToWire());
         return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), limits, status));
     }
 
@@ -91,7 +91,7 @@ public static class BudgetApi
             return notFound;
         }
 
-        var status = await grains.GetGrain<ITenantGrain>(tenant).ConfigureBudgetAsync(null);
+        var status = await grains.GetGrain<Wire.ITenantGrain>(tenant).ConfigureBudgetAsync(null);
         return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), null, status));
     }
 
@@ -103,7 +103,7 @@ public static class BudgetApi
             return notFound;
         }
 
-        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(tenant).ReconcileAsync());
+        return TypedResults.Ok(await grains.GetGrain<Wire.ITenantGrain>(tenant).ReconcileAsync());
     }
 
     /// <summary>A 404 naming the tenant when the registry does not hold it; otherwise <see langword="null"/>.</summary>
@@ -121,4 +121,4 @@ public static class BudgetApi
 /// <param name="ConfiguredLimits">The limits from the tenant's files and the global defaults.</param>
 /// <param name="Override">The runtime override, if any (its fields win).</param>
 /// <param name="Status">Each effective limit with its usage.</param>
-public sealed record BudgetResponse(string Tenant, BudgetLimits ConfiguredLimits, BudgetLimits? Override, BudgetStatus Status);
+public sealed record BudgetResponse(string Tenant, BudgetLimits ConfiguredLimits, BudgetLimits? Override, Wire.BudgetStatus Status);

@@ -3,10 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Runtime;
 using OrleansTenancy.Silo.Gateway;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Memory;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Silo.Apis;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Ledger;
-using OrleansTenancy.Runtime;
 using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Silo.Apis;

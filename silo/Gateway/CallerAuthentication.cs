@@ -37,7 +37,7 @@ public sealed record Caller
     /// <summary>The id of the tenant API key (from the tenant file), for tenant-key callers.</summary>
     public string? KeyId { get; init; }
 
-    /// <summary>Whether the request came from this machine (see <see cref="AdminAccess.IsLocal"/>).</summary>
+    /// <summary>Whether the request came from this machine (see <see cref="AdminAuthorizationFilter.IsLocal"/>).</summary>
     public bool Local { get; init; }
 }
 
@@ -63,7 +63,7 @@ public sealed class CallerAuthenticator(
     public const string GuildHeader = "X-Discord-Guild-Id";
 
     /// <summary>The alternative header for the admin key.</summary>
-    public const string AdminKeyHeader = AdminAccess.AdminKeyHeader;
+    public const string AdminKeyHeader = AdminAuthorizationFilter.AdminKeyHeader;
 
     /// <summary>Whether strict tenancy is on (<c>Tenancy:Strict</c>, else <c>ENABLE_TENANCY_STRICT</c>).</summary>
     public bool Strict => tenancyOptions.Value.ResolveStrict(Environment.GetEnvironmentVariable);
@@ -74,16 +74,16 @@ public sealed class CallerAuthenticator(
         ArgumentNullException.ThrowIfNull(request);
         caller = null;
         var current = registry.Current;
-        var bearer = AdminAccess.BearerToken(request);
+        var bearer = AdminAuthorizationFilter.BearerToken(request);
         var adminHeader = request.Headers[AdminKeyHeader].ToString();
         var adminKey = hostOptions.Value.AdminKey;
-        var local = AdminAccess.IsLocal(request.HttpContext);
+        var local = AdminAuthorizationFilter.IsLocal(request.HttpContext);
         if (!TryReadContextHeaders(request, current, out var named, out error))
         {
             return false;
         }
 
-        if (AdminAccess.Matches(bearer, adminKey) || AdminAccess.Matches(adminHeader, adminKey))
+        if (AdminAuthorizationFilter.Matches(bearer, adminKey) || AdminAuthorizationFilter.Matches(adminHeader, adminKey))
         {
             caller = new Caller { Kind = CallerKind.Trusted, Context = named, Local = local };
             return true;

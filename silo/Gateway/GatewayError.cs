@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using OrleansTenancy.Grains.Routing;
-using OrleansTenancy.Tenancy;
+using OrleansTenancy.GrainInterfaces;
 
 namespace OrleansTenancy.Silo.Gateway;
 

@@ -30,7 +30,7 @@ public static partial class RoutingHostingExtensions
         builder.Services.AddSingleton<PriceCatalogRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PriceCatalogRefresher>());
 
-        // Registered after the grain runtime, so it stops before it (hosted services stop in reverse order): the
+        // Registered after the Orleans silo, so it stops before it (hosted services stop in reverse order): the
         // settlements still in flight reach the tenant grains before they are deactivated.
         builder.Services.AddHostedService(sp => new SettlementDrain(sp.GetRequiredService<BackgroundSettlements>()));
         return builder;

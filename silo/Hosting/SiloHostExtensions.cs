@@ -26,10 +26,10 @@ public static partial class SiloHostExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
 
-        // Taken before anything touches the data directory; released when the host (and its container) is disposed.
+        // Taken before anything touches the data directory; the container releases it when the host is disposed
+        // (Program resolves it right after Build, so it is released even when the host never starts).
         var dataLock = DataDirectoryLock.Acquire(builder.Configuration[$"{TenancyHostOptions.SectionName}:{nameof(TenancyHostOptions.DataDirectory)}"] ?? new TenancyHostOptions().DataDirectory);
         builder.Services.AddSingleton(_ => dataLock);
-        builder.Services.AddHostedService(sp => new DataDirectoryLockHolder(sp.GetRequiredService<DataDirectoryLock>()));
 
         builder.Services.AddOptions<TenancyHostOptions>()
             .BindConfiguration(TenancyHostOptions.SectionName)
@@ -64,26 +64,18 @@ public static partial class SiloHostExtensions
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     }
 
-    /// <summary>Keeps the data-directory lock resolved, so the container releases it when the host is disposed.</summary>
-    private sealed class DataDirectoryLockHolder(DataDirectoryLock held) : IHostedService
-    {
-        public DataDirectoryLock Held { get; } = held;
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
     /// <summary>Logs the effective settings (secrets redacted) once the host has started.</summary>
     private sealed partial class StartupReport(
         IOptions<TenancyHostOptions> options,
         IOptions<TenancyOptions> tenancy,
+        IOptions<ClusterHostOptions> cluster,
         ITenantRegistrySource registry,
         ILogger<StartupReport> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             LogSettings(logger, options.Value.ToString(), tenancy.Value.ResolveStrict(Environment.GetEnvironmentVariable), registry.Current.Tenants.Count);
+            LogCluster(logger, cluster.Value.ToString());
             return Task.CompletedTask;
         }
 
@@ -91,5 +83,8 @@ public static partial class SiloHostExtensions
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Silo settings: {Settings}, Strict={Strict}; {Tenants} tenant(s) loaded")]
         private static partial void LogSettings(ILogger logger, string settings, bool strict, int tenants);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Cluster settings: {Settings}")]
+        private static partial void LogCluster(ILogger logger, string settings);
     }
 }

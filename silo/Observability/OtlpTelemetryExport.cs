@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -7,49 +8,37 @@ using OpenTelemetry.Trace;
 namespace OrleansTenancy.Silo.Observability;
 
 /// <summary>
-/// The OpenTelemetry providers that push metrics (and traces) to an OTLP collector. Owned by the service
-/// container: disposing it flushes what is pending and stops the export loop.
+/// OTLP export of metrics (and traces) through OpenTelemetry's hosting: the providers start with the host and, when
+/// the container is disposed, flush what is pending and stop.
 /// </summary>
-internal sealed class OtlpTelemetryExport : IDisposable
+internal static class OtlpTelemetryExport
 {
-    private readonly MeterProvider _meterProvider;
-    private readonly TracerProvider? _tracerProvider;
-
-    public OtlpTelemetryExport(TelemetryOptions options, OtlpTarget target)
+    /// <summary>Exports the meters and activity sources of <see cref="TelemetryOptions.EffectiveMeterPrefixes"/> to <paramref name="target"/>.</summary>
+    public static void AddOtlpExport(this IServiceCollection services, TelemetryOptions options, OtlpTarget target)
     {
-        var resource = ResourceBuilder.CreateDefault().AddService(options.ServiceName);
         var sourcePatterns = options.EffectiveMeterPrefixes.Select(p => p + "*").ToArray();
-
-        _meterProvider = Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter(sourcePatterns)
-            .AddOtlpExporter((exporter, reader) =>
-            {
-                exporter.Endpoint = target.SignalEndpoint("v1/metrics");
-                exporter.Protocol = target.Protocol;
-                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds =
-                    (int)Math.Max(1, options.OtlpExportInterval.TotalMilliseconds);
-            })
-            .Build();
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(options.ServiceName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(sourcePatterns)
+                .AddOtlpExporter((exporter, reader) =>
+                {
+                    exporter.Endpoint = target.SignalEndpoint("v1/metrics");
+                    exporter.Protocol = target.Protocol;
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds =
+                        (int)Math.Max(1, options.OtlpExportInterval.TotalMilliseconds);
+                }));
 
         if (options.ExportTraces)
         {
-            _tracerProvider = Sdk.CreateTracerProviderBuilder()
-                .SetResourceBuilder(resource)
+            telemetry.WithTracing(tracing => tracing
                 .AddSource(sourcePatterns)
                 .AddOtlpExporter(exporter =>
                 {
                     exporter.Endpoint = target.SignalEndpoint("v1/traces");
                     exporter.Protocol = target.Protocol;
-                })
-                .Build();
+                }));
         }
-    }
-
-    public void Dispose()
-    {
-        _tracerProvider?.Dispose();
-        _meterProvider.Dispose();
     }
 }
 

@@ -8,17 +8,21 @@ public sealed class TelemetryOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Telemetry";
 
-    /// <summary>The meter name prefix exported when <see cref="MeterPrefixes"/> is empty.</summary>
+    /// <summary>The meter name prefix of the product's own meters (LLM calls, storage).</summary>
     public const string DefaultMeterPrefix = "OrleansTenancy";
+
+    /// <summary>The name of Orleans' meter and the prefix of its activity sources (activations, messaging, storage, gateway).</summary>
+    public const string OrleansMeterPrefix = "Microsoft.Orleans";
 
     /// <summary>
     /// Meters (and activity sources) whose names start with one of these are exported. Defaults to empty,
-    /// which means <see cref="DefaultMeterPrefix"/> and covers the LLM, storage and runtime meters.
+    /// which means <see cref="DefaultMeterPrefix"/> and <see cref="OrleansMeterPrefix"/>: the LLM and storage meters
+    /// and Orleans' own (<c>orleans_*</c> series).
     /// </summary>
     public IList<string> MeterPrefixes { get; set; } = [];
 
-    /// <summary>The prefixes in force: <see cref="MeterPrefixes"/>, or <see cref="DefaultMeterPrefix"/> when none are set.</summary>
-    public IReadOnlyList<string> EffectiveMeterPrefixes => MeterPrefixes.Count > 0 ? [.. MeterPrefixes] : [DefaultMeterPrefix];
+    /// <summary>The prefixes in force: <see cref="MeterPrefixes"/>, or the two defaults when none are set.</summary>
+    public IReadOnlyList<string> EffectiveMeterPrefixes => MeterPrefixes.Count > 0 ? [.. MeterPrefixes] : [DefaultMeterPrefix, OrleansMeterPrefix];
 
     /// <summary>
     /// Base address of an OTLP collector (e.g. <c>http://otel-collector:4318</c>); OTLP export is on only

@@ -19,10 +19,11 @@ public static class TelemetryServiceCollectionExtensions
     private const string OtlpProtocolVariable = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
     /// <summary>
-    /// Registers <see cref="LlmMetrics"/>, the <see cref="PrometheusMetricsCollector"/> and, when an OTLP
-    /// endpoint is configured (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), an OTLP
-    /// exporter. A hosted service creates them as the host starts, so measurements made by services that
-    /// start later are not missed; call this before registering other hosted services.
+    /// Registers <see cref="LlmMetrics"/>, the <see cref="PrometheusMetricsCollector"/> (our meters and Orleans'
+    /// <c>Microsoft.Orleans</c> meter by default) and, when an OTLP endpoint is configured
+    /// (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), OpenTelemetry's OTLP export of the same
+    /// meters and activity sources. Hosted services create them as the host starts, so measurements made by services
+    /// that start later are not missed; call this before registering other hosted services.
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <param name="configuration">Configuration holding the <c>Telemetry</c> section (<see cref="TelemetryOptions"/>).</param>
@@ -42,9 +43,9 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton(sp => new LlmMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new PrometheusMetricsCollector(
             options.EffectiveMeterPrefixes, sp.GetService<ILogger<PrometheusMetricsCollector>>()));
-        if (otlpTarget is not null)
-            services.TryAddSingleton(_ => new OtlpTelemetryExport(options, otlpTarget));
         services.AddHostedService<TelemetryStartup>();
+        if (otlpTarget is not null)
+            services.AddOtlpExport(options, otlpTarget);
         return services;
     }
 
@@ -104,13 +105,12 @@ public static class TelemetryServiceCollectionExtensions
             $"{OtlpProtocolVariable} is '{value}'; supported values are 'grpc' and 'http/protobuf'. Or set {TelemetryOptions.SectionName}:{nameof(TelemetryOptions.OtlpProtocol)} to Grpc or HttpProtobuf."),
     };
 
-    /// <summary>Creates the collector and exporter when the host starts; the container disposes them at shutdown.</summary>
+    /// <summary>Creates the collector when the host starts; the container disposes it at shutdown.</summary>
     private sealed class TelemetryStartup(IServiceProvider services) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             services.GetRequiredService<PrometheusMetricsCollector>();
-            services.GetService<OtlpTelemetryExport>();
             return Task.CompletedTask;
         }
 

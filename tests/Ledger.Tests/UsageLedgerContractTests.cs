@@ -142,7 +142,8 @@ public abstract class UsageLedgerContractTests
             Row(tenant, new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero), cost: 100m),
         ]);
 
-        var report = await Ledger.GetUsageAsync(tenant, UsagePeriod.ThisMonth, NewYork, new DateTimeOffset(2026, 11, 15, 12, 0, 0, TimeSpan.Zero));
+        // 30 Nov 23:59:30 local: the month's last half minute, so every day of it is in the window.
+        var report = await Ledger.GetUsageAsync(tenant, UsagePeriod.ThisMonth, NewYork, new DateTimeOffset(2026, 12, 1, 4, 59, 30, TimeSpan.Zero));
 
         Assert.Equal(new DateOnly(2026, 11, 1), report.Window.FirstDate);
         Assert.Equal(new DateOnly(2026, 11, 30), report.Window.LastDate);

@@ -38,9 +38,24 @@ public sealed class UsagePeriodTests
     }
 
     [Fact]
+    public void This_week_and_this_month_end_today_with_no_future_days()
+    {
+        // Wednesday 18 November, 20:00 in New York (01:00 UTC on the 19th).
+        var now = new DateTimeOffset(2026, 11, 19, 1, 0, 0, TimeSpan.Zero);
+
+        var week = UsagePeriod.ThisWeek.Resolve(NewYork, now);
+        var month = UsagePeriod.ThisMonth.Resolve(NewYork, now);
+
+        Assert.Equal((new DateOnly(2026, 11, 16), new DateOnly(2026, 11, 18)), (week.FirstDate, week.LastDate));
+        Assert.Equal((new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 18)), (month.FirstDate, month.LastDate));
+        Assert.Equal(new DateTimeOffset(2026, 11, 19, 5, 0, 0, TimeSpan.Zero), month.ToUtc);
+    }
+
+    [Fact]
     public void This_month_across_the_autumn_change_has_one_25_hour_day()
     {
-        var window = UsagePeriod.ThisMonth.Resolve(NewYork, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
+        // The last evening of November, so the window holds the whole month.
+        var window = UsagePeriod.ThisMonth.Resolve(NewYork, new DateTimeOffset(2026, 12, 1, 3, 0, 0, TimeSpan.Zero));
         var days = LocalCalendar.Days(window.FirstDate, window.LastDate, NewYork);
 
         Assert.Equal(30, days.Count);

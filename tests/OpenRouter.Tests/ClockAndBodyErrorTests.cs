@@ -10,7 +10,7 @@ public sealed class ClockAndBodyErrorTests(SimulatorFixture fixture) : IClassFix
     public async Task Backoff_without_retry_after_doubles_with_bounded_jitter_on_the_injected_clock()
     {
         var id = SimulatorFixture.NewId();
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var client = fixture.CreateClient(
             options =>
             {
@@ -36,7 +36,7 @@ public sealed class ClockAndBodyErrorTests(SimulatorFixture fixture) : IClassFix
     [Fact]
     public async Task Retry_after_is_capped_by_max_retry_delay()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var client = fixture.CreateClient(
             options =>
             {
@@ -58,7 +58,7 @@ public sealed class ClockAndBodyErrorTests(SimulatorFixture fixture) : IClassFix
     [Fact]
     public async Task Silent_stream_times_out_after_output_started()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var client = fixture.CreateClient(options => options.StreamIdleTimeout = TimeSpan.FromSeconds(20), clock);
         await using var stream = await client.StartStreamAsync(
             SimulatorFixture.Request(), SimulatorFixture.Call(SimulatorFixture.NewId(), ("X-Sim-Chunk-Delay-Ms", "60000")));
@@ -98,7 +98,7 @@ public sealed class ClockAndBodyErrorTests(SimulatorFixture fixture) : IClassFix
     public async Task Service_registration_builds_a_working_client()
     {
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(new ManualTimeProvider());
+        services.AddSingleton<TimeProvider>(new TestClock());
         services.AddOpenRouterClient(
             new ConfigurationBuilder().Build(),
             options =>

@@ -120,7 +120,7 @@ public sealed class ErrorTests(SimulatorFixture fixture) : IClassFixture<Simulat
     public async Task Retry_waits_for_retry_after_on_the_injected_clock()
     {
         var id = SimulatorFixture.NewId();
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var client = fixture.CreateClient(options => options.MaxRetries = 1, clock);
         var armed = clock.WhenTimerArmed(due => due == TimeSpan.FromSeconds(3));
 
@@ -140,7 +140,7 @@ public sealed class ErrorTests(SimulatorFixture fixture) : IClassFixture<Simulat
     public async Task Timeout_maps_to_a_clear_error_and_is_not_retried()
     {
         var id = SimulatorFixture.NewId();
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var client = fixture.CreateClient(
             options =>
             {

@@ -1,22 +1,26 @@
-using OrleansTenancy.Runtime;
+using Orleans.Concurrency;
 
 namespace OrleansTenancy.Benchmarks.Calls;
 
 /// <summary>The smallest useful grain call: one argument in, the same value out.</summary>
+[Alias("OrleansTenancy.Bench.IEchoGrain")]
 public interface IEchoGrain : IGrainWithStringKey
 {
+    [Alias("Echo")]
     Task<int> EchoAsync(int value);
 }
 
-/// <summary>Non-reentrant: every call takes the activation's turn, so this measures the full mailbox path.</summary>
+/// <summary>Non-reentrant: every call takes the activation's turn, so this measures the full message path.</summary>
 public sealed class EchoGrain : Grain, IEchoGrain
 {
     public Task<int> EchoAsync(int value) => Task.FromResult(value);
 }
 
 /// <summary>The same echo through a stateless worker (a pool of local activations behind one key).</summary>
+[Alias("OrleansTenancy.Bench.IStatelessEchoGrain")]
 public interface IStatelessEchoGrain : IGrainWithStringKey
 {
+    [Alias("Echo")]
     Task<int> EchoAsync(int value);
 }
 
@@ -26,9 +30,11 @@ public sealed class StatelessEchoGrain : Grain, IStatelessEchoGrain
     public Task<int> EchoAsync(int value) => Task.FromResult(value);
 }
 
-/// <summary>An activation with no state and no timer: what the runtime alone keeps per activation.</summary>
+/// <summary>An activation with no state and no timer: what Orleans alone keeps per activation.</summary>
+[Alias("OrleansTenancy.Bench.IEmptyGrain")]
 public interface IEmptyGrain : IGrainWithStringKey
 {
+    [Alias("Ping")]
     Task PingAsync();
 }
 

@@ -1,11 +1,10 @@
 using BenchmarkDotNet.Attributes;
-using OrleansTenancy.Runtime.Storage;
 using OrleansTenancy.Benchmarks.Hosting;
 
 namespace OrleansTenancy.Benchmarks.Calls;
 
 /// <summary>
-/// Grain call cost inside one silo, from the silo's own <see cref="Runtime.IGrainFactory"/>. The sequential cases
+/// Grain call cost inside one silo, from the silo's own <see cref="IGrainFactory"/>. The sequential cases
 /// give latency per call; the batched cases keep <see cref="Concurrency"/> calls in flight and divide by their count,
 /// which gives the time per call under load (its inverse is calls per second).
 /// </summary>
@@ -23,8 +22,8 @@ public class GrainCallBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        // The product grains are registered too (as in the silo host); their storage must exist even though no call reaches them.
-        _silo = BenchSilo.StartAsync((services, _) => services.AddMemoryGrainStorage("Default")).GetAwaiter().GetResult();
+        // The product grains are there too (as in the silo host); their storage must exist even though no call reaches them.
+        _silo = BenchSilo.StartAsync(silo => silo.AddMemoryGrainStorageAsDefault()).GetAwaiter().GetResult();
         _echo = _silo.Grains.GetGrain<IEchoGrain>("echo");
         _echoes = [.. Enumerable.Range(0, 100).Select(i => _silo.Grains.GetGrain<IEchoGrain>("echo-" + i))];
         _worker = _silo.Grains.GetGrain<IStatelessEchoGrain>("worker");

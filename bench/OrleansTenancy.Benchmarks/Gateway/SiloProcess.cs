@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
+using OrleansTenancy.Benchmarks.Hosting;
 
 namespace OrleansTenancy.Benchmarks.Gateway;
 
@@ -44,7 +44,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 $"The silo program '{Path.GetFullPath(siloDll)}' does not exist. Build it with 'dotnet build -c Release silo' or pass --silo <dll>.");
         }
 
-        var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var baseUrl = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -61,6 +61,10 @@ public sealed class SiloProcess : IAsyncDisposable
                      Path.GetFullPath(siloDll), "--urls", baseUrl.ToString().TrimEnd('/'), "--tenants", tenantsDir,
                      "--OpenRouter:BaseUrl", upstream.ToString(), "--Tenancy:DataDirectory", dataDir,
                      "--Tenancy:WatchTenants", "false",
+
+                     // Silos run side by side (gateway-ab): each gets Orleans ports of its own.
+                     "--Cluster:SiloPort", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+                     "--Cluster:GatewayPort", LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
                  }.Concat(extraArguments))
         {
             start.ArgumentList.Add(arg);
@@ -142,12 +146,5 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"The silo at {BaseUrl} did not answer /healthz within 60 s:{Environment.NewLine}{Tail()}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,16 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OrleansTenancy.Benchmarks.Calls;
-using OrleansTenancy.Grains.Tenants;
-using OrleansTenancy.Runtime;
-using OrleansTenancy.Runtime.Hosting;
+using Orleans.Configuration;
 
 namespace OrleansTenancy.Benchmarks.Hosting;
 
 /// <summary>
-/// One silo in this process, wired the way the silo host wires it (grain runtime, product grains, a storage named
-/// "Default", the ledger and the registry), with the benchmark grains added. Callers use the silo's own factory.
+/// One Orleans silo in this process on loopback ports of its own, wired the way the silo host wires it (product grains,
+/// the storage the caller registers, the ledger and the registry), with the benchmark grains beside them. Callers use the
+/// silo's own factory.
 /// </summary>
 public sealed class BenchSilo : IAsyncDisposable
 {
@@ -26,20 +24,18 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<BenchSilo> StartAsync(Action<IServiceCollection, GrainRuntimeBuilder> configure)
+    public static async Task<BenchSilo> StartAsync(Action<ISiloBuilder> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton(TimeProvider.System);
-        var runtime = builder.Services.AddGrainRuntime(options =>
-            {
-                // Nothing may be collected while a run is measuring it.
-                options.CollectionAge = TimeSpan.FromHours(2);
-                options.CollectionQuantum = TimeSpan.FromHours(1);
-            })
-            .AddGrains(typeof(TenantGrain).Assembly)
-            .AddGrains(typeof(EchoGrain).Assembly);
-        configure(builder.Services, runtime);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free(), serviceId: "orleans-tenancy-bench", clusterId: "bench-" + Guid.NewGuid().ToString("N")[..8]);
+
+            // Nothing may be collected while a run is measuring it.
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
+            configure(silo);
+        });
         var host = builder.Build();
         await host.StartAsync();
         return new BenchSilo(host);

@@ -7,7 +7,6 @@ using OrleansTenancy.Benchmarks.Reservations;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Ledger;
-using OrleansTenancy.Runtime.Storage;
 using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Registry;
 
@@ -31,11 +30,11 @@ public static class ActivationMemory
         {
             var slugs = Enumerable.Range(0, count).Select(i => $"tenant-{i:D6}").Append("tenant-warm").ToArray();
             var registry = TenantRegistry.FromDefinitions(slugs.Select(BenchTenants.Definition));
-            await using var silo = await BenchSilo.StartAsync((services, _) =>
+            await using var silo = await BenchSilo.StartAsync(silo =>
             {
-                services.AddSingleton<ITenantRegistrySource>(new FixedTenantRegistrySource(registry));
-                services.AddMemoryGrainStorage("Default");
-                services.AddSqliteUsageLedger(o => o.DataSource = Path.Combine(ledgerFolder.FullName, "ledger.db"));
+                silo.Services.AddSingleton<ITenantRegistrySource>(new FixedTenantRegistrySource(registry));
+                silo.AddMemoryGrainStorageAsDefault();
+                silo.Services.AddSqliteUsageLedger(o => o.DataSource = Path.Combine(ledgerFolder.FullName, "ledger.db"));
             });
 
             // One of each first, so that type loading, JIT and lazily built runtime tables are not counted.
@@ -60,7 +59,7 @@ public static class ActivationMemory
             var tenantSeconds = clock.Elapsed.TotalSeconds;
             var afterTenants = Measure();
 
-            // The grain's own objects without the runtime: state, account and its index, as an activation holds them
+            // The grain's own objects without Orleans: state, account and its index, as an activation holds them
             // before any request (what the persisted-state part of the figure above is made of).
             var bare = new object[count];
             for (var i = 0; i < count; i++)
@@ -77,9 +76,9 @@ public static class ActivationMemory
             Console.WriteLine();
             Console.WriteLine("| grain | activations | activation time s | live heap growth MB | bytes per activation (GetTotalMemory) | bytes per activation (GC heap size) |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-            Row("EmptyGrain (runtime only)", count, emptySeconds, start, afterEmpty);
+            Row("EmptyGrain (Orleans only)", count, emptySeconds, start, afterEmpty);
             Row("TenantGrain (idle, after GetStatusAsync)", count, tenantSeconds, afterEmpty, afterTenants);
-            Row("of which: TenantGrainState + BudgetAccount alone (no runtime)", count, 0, afterTenants, afterBare);
+            Row("of which: TenantGrainState + BudgetAccount alone (no Orleans)", count, 0, afterTenants, afterBare);
             var tenantBytes = (afterTenants.Live - afterEmpty.Live) / (double)count;
             Console.WriteLine();
             Console.WriteLine($"RESULT {{\"count\":{count},\"emptyGrainBytes\":{(afterEmpty.Live - start.Live) / (double)count:0},\"tenantGrainBytes\":{tenantBytes:0},\"targetBytes\":4096}}");

@@ -8,7 +8,7 @@ public static class LedgerRows
 {
     public static async Task<long> CountAsync(string store, NpgsqlDataSource postgres, string sqliteFile)
     {
-        if (store == "postgres")
+        if (store.StartsWith("postgres", StringComparison.Ordinal))
         {
             await using var command = postgres.CreateCommand("SELECT count(*) FROM usage_ledger");
             return (long)(await command.ExecuteScalarAsync())!;

@@ -3,8 +3,8 @@ using System.Diagnostics.Metrics;
 namespace OrleansTenancy.Benchmarks.Reservations;
 
 /// <summary>
-/// Counts grain state writes and their total time from the storage providers' <c>grain_storage_write_seconds</c>
-/// histogram, so a phase can report how many callers each write carried (group commit) and what a write cost.
+/// Counts grain state writes and their total time from Orleans' <c>orleans-storage-write-latency</c> histogram
+/// (milliseconds), so a phase can report how many callers each write carried (group commit) and what a write cost.
 /// </summary>
 public sealed class StorageWriteMonitor : IDisposable
 {
@@ -17,17 +17,17 @@ public sealed class StorageWriteMonitor : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name == "grain_storage_write_seconds")
+            if (instrument.Meter.Name == "Microsoft.Orleans" && instrument.Name == "orleans-storage-write-latency")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+        _listener.SetMeasurementEventCallback<double>((_, milliseconds, _, _) =>
         {
             lock (_gate)
             {
                 _writes++;
-                _seconds += seconds;
+                _seconds += milliseconds / 1000;
             }
         });
         _listener.Start();

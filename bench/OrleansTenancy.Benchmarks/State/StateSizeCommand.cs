@@ -3,7 +3,7 @@ using System.Text.Json;
 using OrleansTenancy.Benchmarks.Hosting;
 using OrleansTenancy.Benchmarks.Reservations;
 using OrleansTenancy.Grains.Tenants;
-using OrleansTenancy.Runtime.Storage;
+using OrleansTenancy.Storage;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
 

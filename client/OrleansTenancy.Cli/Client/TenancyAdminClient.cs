@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace OrleansTenancy.Cli.Client;
@@ -57,11 +58,33 @@ public sealed class TenancyAdminClient
     public Task<AdminResponse<BudgetReport>> GetBudgetAsync(string tenant, CancellationToken cancellationToken = default) =>
         SendAsync<BudgetReport>(HttpMethod.Get, TenantPath(tenant, "budget"), null, cancellationToken);
 
-    /// <summary><c>PUT /admin/tenants/{tenant}/budget</c>: sets the runtime override (fields left null keep their YAML value).</summary>
+    /// <summary>
+    /// <c>PUT /admin/tenants/{tenant}/budget</c>: replaces the runtime override with <paramref name="limits"/>; fields left
+    /// null are in no override and keep their YAML value. <see cref="UpdateBudgetAsync"/> keeps the override's other fields.
+    /// </summary>
     public Task<AdminResponse<BudgetReport>> SetBudgetAsync(string tenant, BudgetLimits limits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(limits);
         return SendAsync<BudgetReport>(HttpMethod.Put, TenantPath(tenant, "budget"), JsonSerializer.Serialize(limits, JsonOptions), cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes the non-null fields of <paramref name="changes"/> in the runtime override and keeps its other fields: reads the
+    /// budget, merges the changes into its <c>override</c> object (fields this client does not know are kept as sent) and
+    /// writes the result with <c>PUT</c>. The admin API has no version check, so an update made by someone else between
+    /// the read and the write is overwritten for the fields both set.
+    /// </summary>
+    public async Task<AdminResponse<BudgetReport>> UpdateBudgetAsync(string tenant, BudgetLimits changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var current = await GetBudgetAsync(tenant, cancellationToken).ConfigureAwait(false);
+        var merged = JsonNode.Parse(current.Json)?["override"] as JsonObject ?? [];
+        foreach (var (name, value) in JsonSerializer.SerializeToNode(changes, JsonOptions)!.AsObject())
+        {
+            merged[name] = value?.DeepClone();
+        }
+
+        return await SendAsync<BudgetReport>(HttpMethod.Put, TenantPath(tenant, "budget"), merged.ToJsonString(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>DELETE /admin/tenants/{tenant}/budget</c>: removes the runtime override.</summary>
@@ -91,6 +114,39 @@ public sealed class TenancyAdminClient
         }
 
         return SendAsync<ExecutionPage>(HttpMethod.Get, TenantPath(tenant, "executions") + query, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows <see cref="ExecutionPage.NextCursor"/> from <paramref name="cursor"/> to the last page and returns every row as
+    /// one page, with JSON <c>{"items":[…]}</c> holding the rows exactly as the silo sent them.
+    /// </summary>
+    /// <param name="tenant">The tenant slug.</param>
+    /// <param name="pageSize">Rows per request (1–200).</param>
+    /// <param name="cursor">Where to start, or <see langword="null"/> for the newest row.</param>
+    /// <param name="progress">Told "N executions in M pages" after each page; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public async Task<AdminResponse<ExecutionPage>> ListAllExecutionsAsync(
+        string tenant, int pageSize, string? cursor = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var items = new List<ExecutionRecord>();
+        var rows = new JsonArray();
+        var pages = 0;
+        do
+        {
+            var page = await ListExecutionsAsync(tenant, pageSize, cursor, cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Value.Items);
+            foreach (var row in JsonNode.Parse(page.Json)?["items"]?.AsArray() ?? [])
+            {
+                rows.Add(row?.DeepClone());
+            }
+
+            cursor = page.Value.NextCursor;
+            pages++;
+            progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"Fetched {items.Count} executions in {pages} page(s)"));
+        }
+        while (cursor is not null);
+
+        return new AdminResponse<ExecutionPage>(new ExecutionPage(items, null), new JsonObject { ["items"] = rows }.ToJsonString());
     }
 
     /// <summary><c>POST /admin/tenants/{tenant}/reconcile</c>: recomputes the day and month counters from the ledger.</summary>

@@ -77,11 +77,12 @@ public static class AdminRenderer
         console.Write(UsageTable("By day", "Date", [.. report.ByDay.Select(d => new UsageBreakdown(d.Date.ToString("yyyy-MM-dd", Invariant), d.Totals))]));
     }
 
-    /// <summary>One row per execution.</summary>
-    public static void Executions(IAnsiConsole console, IReadOnlyList<ExecutionRecord> items, string? nextCursor)
+    /// <summary>One row per execution, then how to read the next page.</summary>
+    public static void Executions(IAnsiConsole console, ExecutionPage page)
     {
         ArgumentNullException.ThrowIfNull(console);
-        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(page);
+        var (items, nextCursor) = (page.Items, page.NextCursor);
         var table = new Table().AddColumns("Created", "Request", "Workspace", "Model", "Status", "Tokens in", "Tokens out", "Cost", "Latency", "Cached");
         foreach (var e in items)
         {

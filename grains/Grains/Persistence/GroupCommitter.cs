@@ -1,37 +1,41 @@
 namespace OrleansTenancy.Grains.Persistence;
 
 /// <summary>
-/// Coalesces the durability needs of concurrent requests into as few storage writes as possible (group commit).
+/// Coalesces the durability needs of concurrent requests into as few storage writes as possible (group commit), as
+/// work of the grain activation that owns it.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Invariant: a caller that mutated state in memory and then awaits <see cref="WhenDurable"/> is released only
-/// after a write that started <em>after</em> its mutation has succeeded, so no caller learns of a change before
+/// <b>Where it runs.</b> Every member is called on the owning activation's scheduler, and the commit loop is activation
+/// work too: it is started from a grain turn and each of its awaits resumes on that scheduler (no <c>Task.Run</c>, no
+/// <c>ConfigureAwait(false)</c>). The scheduler runs one work item at a time, so the committer needs no lock, and the
+/// write and failure delegates may read and replace grain state freely. The owner must be reentrant (or the loop's
+/// awaits would block the requests that should join the next batch).
+/// </para>
+/// <para>
+/// <b>Invariant.</b> A caller that mutated state and then awaits <see cref="WhenDurable"/> in the same turn is released
+/// only after a write that started <em>after</em> its mutation has succeeded, so no caller learns of a change before
 /// storage holds it.
 /// </para>
 /// <para>
-/// At most one write is in flight. Mutations made while it runs join the next batch, which is written as soon as
-/// the current write ends and the work already queued on the thread pool has run: under load one write carries every
-/// request that arrived during the previous write, so throughput follows the write latency rather than one write per
-/// request.
+/// <b>Batching.</b> Exactly one write is in flight. Mutations made while it runs join the next batch, which is written
+/// as soon as the current write ends and the work already queued on the activation has run (the loop yields to the
+/// scheduler first): under load one write carries every request that arrived during the previous write, so throughput
+/// follows the write latency rather than one write per request. Idle, the yield costs one hand-off and no time.
 /// </para>
 /// <para>
-/// When a write fails, its batch and the batch collecting behind it fail together: both were decided on in-memory
-/// state that storage does not hold. <c>onFailure</c> runs before any waiter is released, so the owner can discard
-/// that state (re-read it) before a retrying caller is served.
-/// </para>
-/// <para>
-/// Callers must serialise <see cref="WhenDurable"/> with their own mutations (a grain turn, or a lock shared with
-/// the write delegate); the committer keeps its own fields consistent with a private lock.
+/// <b>Failure.</b> When a write fails, its batch and the batch collecting behind it fail together with the write's
+/// exception: both were decided on in-memory state that storage does not hold. <c>onFailure</c> runs first, before any
+/// waiter is released, so the owner can discard that state (re-read it) before a retrying caller is served. A caller
+/// that asks for durability meanwhile is served by the next write.
 /// </para>
 /// </remarks>
 public sealed class GroupCommitter
 {
     private readonly Func<Task> _write;
     private readonly Func<Exception, Task> _onFailure;
-    private readonly Lock _gate = new();
     private Batch? _collecting;
-    private bool _writing;
+    private bool _running;
 
     /// <summary>Creates a committer around a write delegate.</summary>
     /// <param name="write">Persists the current in-memory state (everything mutated so far).</param>
@@ -49,16 +53,7 @@ public sealed class GroupCommitter
     public long CallersCommitted { get; private set; }
 
     /// <summary>Whether a write is in flight or waiting to start.</summary>
-    public bool IsBusy
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _writing || _collecting is not null;
-            }
-        }
-    }
+    public bool IsBusy => _running || _collecting is not null;
 
     /// <summary>
     /// Returns a task that completes when a write containing every mutation made before this call has succeeded,
@@ -66,21 +61,12 @@ public sealed class GroupCommitter
     /// </summary>
     public Task WhenDurable()
     {
-        Batch batch;
-        bool start;
-        lock (_gate)
+        var batch = _collecting ??= new Batch();
+        batch.Members++;
+        if (!_running)
         {
-            batch = _collecting ??= new Batch();
-            batch.Members++;
-            start = !_writing;
-            _writing = true;
-        }
-
-        if (start)
-        {
-            // Off the caller's thread: a provider whose "async" write completes synchronously (SQLite) would otherwise
-            // write inside the caller's turn, and nothing could join the batch while it runs.
-            _ = Task.Run(RunAsync);
+            _running = true;
+            _ = RunAsync();
         }
 
         return batch.Task;
@@ -90,40 +76,33 @@ public sealed class GroupCommitter
     {
         while (true)
         {
-            // Let the work already queued on the thread pool run first: under load it holds more mutations (other
-            // callers' settlements and grants) that then join this write instead of needing the next one. Idle, it
-            // costs one hand-off and no time; no timer is involved.
+            // Let the requests already queued on the activation run first: under load they hold more mutations (other
+            // callers' settlements and grants) that then join this write instead of needing the next one.
             await Task.Yield();
-            Batch batch;
-            lock (_gate)
+            var batch = _collecting;
+            if (batch is null)
             {
-                if (_collecting is null)
-                {
-                    _writing = false;
-                    return;
-                }
-
-                batch = _collecting;
-                _collecting = null;
+                _running = false;
+                return;
             }
 
+            _collecting = null;
             try
             {
                 await _write();
             }
             catch (Exception ex)
             {
-                Batch? behind;
-                lock (_gate)
-                {
-                    behind = _collecting;
-                    _collecting = null;
-                    _writing = false;
-                }
-
+                var behind = _collecting;
+                _collecting = null;
                 try
                 {
                     await _onFailure(ex);
+                }
+                catch
+                {
+                    // The owner reports a failed discard itself and repeats it before its next decision; the callers
+                    // get the write's error, which is what failed their requests.
                 }
                 finally
                 {
@@ -131,7 +110,8 @@ public sealed class GroupCommitter
                     behind?.TrySetException(ex);
                 }
 
-                return;
+                // A caller that asked for durability while the state was being discarded is served by a fresh write.
+                continue;
             }
 
             WritesSucceeded++;

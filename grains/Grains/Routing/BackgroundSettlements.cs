@@ -18,7 +18,7 @@ namespace OrleansTenancy.Grains.Routing;
 /// after it on the tenant grain and sees the settled counters. A settlement that fails is retried (settling is
 /// idempotent on the request id) after <see cref="RetryDelays"/>; one that still fails is logged as an error and its
 /// reservation stays open until its TTL. <see cref="DrainAsync"/> waits for the settlements in flight; the host calls
-/// it on shutdown, before the grain runtime stops.
+/// it on shutdown, before the silo stops.
 /// </para>
 /// </remarks>
 public sealed partial class BackgroundSettlements

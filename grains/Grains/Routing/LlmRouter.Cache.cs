@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.OpenRouter.Wire;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Memory;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Routing;
 

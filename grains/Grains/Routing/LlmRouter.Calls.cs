@@ -2,8 +2,8 @@ using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.OpenRouter;
 using OrleansTenancy.OpenRouter.Wire;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Pricing;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Routing;
 

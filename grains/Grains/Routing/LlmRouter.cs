@@ -6,12 +6,11 @@ using OrleansTenancy.Ledger;
 using OrleansTenancy.Grains.Telemetry;
 using OrleansTenancy.OpenRouter;
 using OrleansTenancy.OpenRouter.Wire;
-using OrleansTenancy.Runtime;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Context;
 using OrleansTenancy.Tenancy.Memory;
 using OrleansTenancy.Tenancy.Pricing;
 using OrleansTenancy.Tenancy.Registry;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Routing;
 

@@ -1,4 +1,5 @@
-using OrleansTenancy.Tenancy;
+using OrleansTenancy.GrainInterfaces;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Routing;
 

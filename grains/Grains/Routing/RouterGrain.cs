@@ -1,11 +1,13 @@
+using Orleans.Concurrency;
 using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.OpenRouter.Wire;
-using OrleansTenancy.Runtime;
 
 namespace OrleansTenancy.Grains.Routing;
 
 /// <summary>The cluster-facing router: a stateless worker that maps <see cref="ChatCall"/> onto <see cref="ILlmRouter"/>.</summary>
 [StatelessWorker]
+[GrainType("router")]
 public sealed class RouterGrain(ILlmRouter router) : Grain, IRouterGrain
 {
     /// <inheritdoc />
@@ -14,7 +16,7 @@ public sealed class RouterGrain(ILlmRouter router) : Grain, IRouterGrain
         ArgumentNullException.ThrowIfNull(chat);
         var request = new RouteRequest
         {
-            Context = chat.Context,
+            Context = chat.Context?.ToDomain(),
             RequestId = chat.RequestId,
             Task = chat.Task,
             Agent = chat.Agent,
@@ -34,7 +36,7 @@ public sealed class RouterGrain(ILlmRouter router) : Grain, IRouterGrain
             return new ChatAnswer
             {
                 RequestId = result.RequestId,
-                Context = result.Context,
+                Context = result.Context.ToWire(),
                 Model = result.Model,
                 Provider = result.Provider,
                 Text = result.Response is { Choices.Count: > 0 } response ? response.Choices[0].Message?.Content?.GetText() : null,
@@ -50,7 +52,7 @@ public sealed class RouterGrain(ILlmRouter router) : Grain, IRouterGrain
             return new ChatAnswer
             {
                 RequestId = chat.RequestId,
-                Context = refused.Context,
+                Context = refused.Context?.ToWire(),
                 Refusal = new ChatRefusal(refused.Code, refused.StatusCode, refused.Message, refused.Denial, refused.RetryAfter?.TotalSeconds),
             };
         }

@@ -16,7 +16,7 @@ public static class RoutingServiceCollectionExtensions
     /// Registers <see cref="ILlmRouter"/> with the OpenRouter client (<c>OpenRouter:*</c> configuration,
     /// <c>OPENROUTER_BASE_URL</c>, <c>OPENROUTER_API_KEY</c>), the price catalog shipped with the product, per-tenant rate
     /// limits, LLM metrics and the strict-mode setting (<c>Tenancy:Strict</c>). The registry
-    /// (<c>ITenantRegistrySource</c>) and the grain runtime are registered by the host.
+    /// (<c>ITenantRegistrySource</c>) and the Orleans silo are registered by the host.
     /// </summary>
     public static IServiceCollection AddLlmRouter(this IServiceCollection services, IConfiguration configuration, Action<OpenRouterOptions>? configureUpstream = null)
     {

@@ -47,6 +47,7 @@ public sealed class LlmMetrics : IDisposable
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _budgetRejections;
     private readonly Gauge<double> _budgetRemainingUsd;
+    private readonly Gauge<double> _budgetLimitUsd;
 
     /// <summary>
     /// Creates the instruments on a meter from <paramref name="meterFactory"/> (the host's, so its lifetime
@@ -82,6 +83,8 @@ public sealed class LlmMetrics : IDisposable
             description: "LLM requests rejected by the tenant budget, by reason.");
         _budgetRemainingUsd = Meter.CreateGauge<double>("tenant_budget_remaining_usd", "USD",
             "Budget left for a tenant in a budget period, in USD.");
+        _budgetLimitUsd = Meter.CreateGauge<double>("tenant_budget_limit_usd", "USD",
+            "A tenant's cost limit for a budget period, in USD; with tenant_budget_remaining_usd it gives the share used.");
     }
 
     /// <summary>The meter the instruments live on (lets tests and listeners select exactly this instance).</summary>
@@ -184,17 +187,19 @@ public sealed class LlmMetrics : IDisposable
     /// <param name="period">The budget period, e.g. <c>daily</c> or <c>monthly</c>.</param>
     /// <param name="remainingUsd">USD left; negative when settled costs overran the limit.</param>
     /// <exception cref="ArgumentException"><paramref name="tenant"/> or <paramref name="period"/> is empty.</exception>
-    public void SetBudgetRemaining(string tenant, string period, decimal remainingUsd)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(tenant);
-        ArgumentException.ThrowIfNullOrEmpty(period);
-        var tags = new TagList
-        {
-            { "tenant", tenant },
-            { "period", period },
-        };
-        _budgetRemainingUsd.Record((double)remainingUsd, tags);
-    }
+    public void SetBudgetRemaining(string tenant, string period, decimal remainingUsd) =>
+        _budgetRemainingUsd.Record((double)remainingUsd, BudgetTags(tenant, period));
+
+    /// <summary>
+    /// Publishes a tenant's cost limit in a period (the latest value per tenant and period wins). Its series carry the
+    /// labels of <see cref="SetBudgetRemaining"/>, so that alerts divide one by the other series by series.
+    /// </summary>
+    /// <param name="tenant">The tenant slug.</param>
+    /// <param name="period">The budget period, e.g. <c>day</c> or <c>month</c>.</param>
+    /// <param name="limitUsd">The effective limit in USD.</param>
+    /// <exception cref="ArgumentException"><paramref name="tenant"/> or <paramref name="period"/> is empty.</exception>
+    public void SetBudgetLimit(string tenant, string period, decimal limitUsd) =>
+        _budgetLimitUsd.Record((double)limitUsd, BudgetTags(tenant, period));
 
     /// <summary>Disposes the meter when this instance created it; a factory's meter is the factory's to dispose.</summary>
     public void Dispose()
@@ -218,6 +223,18 @@ public sealed class LlmMetrics : IDisposable
         {
             { "tenant", context.Tenant },
             { "workspace", context.Workspace },
+        };
+    }
+
+    /// <summary>The labels of the budget gauges; one place, so the remaining budget and its limit always pair up.</summary>
+    private static TagList BudgetTags(string tenant, string period)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenant);
+        ArgumentException.ThrowIfNullOrEmpty(period);
+        return new TagList
+        {
+            { "tenant", tenant },
+            { "period", period },
         };
     }
 

@@ -1,32 +1,26 @@
 using Microsoft.Extensions.Logging;
-using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Registry;
+using Wire = OrleansTenancy.GrainInterfaces;
 
 namespace OrleansTenancy.Grains.Tenants;
 
 public sealed partial class TenantGrain
 {
     /// <inheritdoc />
-    public async Task<ReconcileReport> ReconcileAsync()
+    public async Task<Wire.ReconcileReport> ReconcileAsync()
     {
         await EnsureLoadedAsync();
 
         // The ledger must hold every settled row before it is the reference.
-        await Durable();
+        await _commit.WhenDurable();
         await FlushUsageAsync();
 
-        BudgetRules rules;
-        DateTimeOffset now;
-        string[] workspaces;
-        lock (_gate)
-        {
-            rules = Rules();
-            now = _time.GetUtcNow();
-            workspaces = [.. _account.State.Workspaces.Keys];
-        }
+        var rules = Rules();
+        var now = _time.GetUtcNow();
+        string[] workspaces = [.. _account.State.Workspaces.Keys];
 
         var day = BudgetCalendar.Day(now, rules.TimeZone);
         var month = BudgetCalendar.Month(now, rules.TimeZone);
@@ -40,24 +34,18 @@ public sealed partial class TenantGrain
             }
         }
 
-        var lines = new List<ReconciledCounter>(figures.Count);
-        Task durable;
-        lock (_gate)
+        var lines = new List<Wire.ReconciledCounter>(figures.Count);
+        foreach (var (workspace, period, key, ledger) in figures)
         {
-            foreach (var (workspace, period, key, ledger) in figures)
-            {
-                var before = _account.GetSpent(workspace, period, key);
-                _account.ReplaceSpent(workspace, period, key, ledger);
-                lines.Add(new ReconciledCounter(
-                    workspace, period == BudgetPeriod.Day ? "day" : "month", key,
-                    before.CostUsd, ledger.CostUsd, before.Tokens, ledger.Tokens, before.Executions, ledger.Executions));
-            }
-
-            durable = _commit.WhenDurable();
+            var before = _account.GetSpent(workspace, period, key);
+            _account.ReplaceSpent(workspace, period, key, ledger);
+            lines.Add(new Wire.ReconciledCounter(
+                workspace, period == BudgetPeriod.Day ? "day" : "month", key,
+                before.CostUsd, ledger.CostUsd, before.Tokens, ledger.Tokens, before.Executions, ledger.Executions));
         }
 
-        await durable;
-        var report = new ReconcileReport(lines);
+        await _commit.WhenDurable();
+        var report = new Wire.ReconcileReport([.. lines]);
         if (report.Changed)
         {
             LogReconciled(Slug, lines.Count(l => l.Changed));
@@ -66,7 +54,7 @@ public sealed partial class TenantGrain
         return report;
     }
 
-    /// <summary>Publishes <c>tenant_budget_remaining_usd{tenant,period}</c> for the tenant-wide cost limits (call under the gate).</summary>
+    /// <summary>Publishes <c>tenant_budget_remaining_usd</c> and <c>tenant_budget_limit_usd</c> {tenant,period} for the tenant-wide cost limits.</summary>
     private void PublishRemaining()
     {
         if (_metrics is null)
@@ -78,7 +66,9 @@ public sealed partial class TenantGrain
         {
             if (limit.Workspace is null && limit.Metric == BudgetMetric.CostUsd)
             {
-                _metrics.SetBudgetRemaining(Slug, limit.Period == BudgetPeriod.Day ? "day" : "month", limit.Remaining);
+                var period = limit.Period == BudgetPeriod.Day ? "day" : "month";
+                _metrics.SetBudgetRemaining(Slug, period, limit.Remaining);
+                _metrics.SetBudgetLimit(Slug, period, limit.Limit);
             }
         }
     }
@@ -89,17 +79,14 @@ public sealed partial class TenantGrain
     /// </summary>
     private async Task<bool> SettledBeforeAsync(string requestId)
     {
-        lock (_gate)
+        if (_account.Knows(requestId))
         {
-            if (_account.Knows(requestId))
-            {
-                return false;
-            }
+            return false;
+        }
 
-            if (_state.State.Outbox.Exists(r => string.Equals(r.RequestId, requestId, StringComparison.Ordinal)))
-            {
-                return true;
-            }
+        if (_live.Outbox.Exists(r => string.Equals(r.RequestId, requestId, StringComparison.Ordinal)))
+        {
+            return true;
         }
 
         return await _ledger.ContainsAsync(Slug, requestId);
@@ -109,7 +96,7 @@ public sealed partial class TenantGrain
     private BudgetRules Rules()
     {
         var registry = _registry.Current;
-        var overrides = _state.State.Override;
+        var overrides = _live.Override;
         if (_rules is { } cached && ReferenceEquals(cached.Registry, registry) && ReferenceEquals(cached.Override, overrides))
         {
             return cached.Rules;
@@ -144,7 +131,7 @@ public sealed partial class TenantGrain
         }
     }
 
-    private UsageRecord LedgerRow(string requestId, Reservation? reservation, string? workspace, ExecutionDetails details, DateTimeOffset now) => new()
+    private UsageRecord LedgerRow(string requestId, Reservation? reservation, string? workspace, Wire.ExecutionDetails details, DateTimeOffset now) => new()
     {
         RequestId = requestId,
         Tenant = Slug,
@@ -166,48 +153,35 @@ public sealed partial class TenantGrain
         CreatedAt = reservation?.CreatedAt ?? now,
     };
 
-    private Task Durable()
-    {
-        lock (_gate)
-        {
-            return _commit.WhenDurable();
-        }
-    }
-
+    /// <summary>
+    /// The commit loop's write: a copy of the state as it is now, with this write's covers placed in the copy only, so
+    /// that decisions made while the write is in flight reach storage with the next write, whole.
+    /// </summary>
     private async Task WriteAsync()
     {
-        Task write;
-        int outboxInWrite;
-        long removedAtSnapshot;
-        CoverSnapshot covers;
-        lock (_gate)
+        // A failed re-read left the state unknown: read it again before anything is written over it.
+        await EnsureLoadedAsync();
+        var covers = _cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: _stopping);
+        TenantGrainState snapshot;
+        try
         {
-            // The provider serialises the state before its first await, so the snapshot is taken under the gate, and
-            // the covers exist in that snapshot only.
-            covers = _cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: _stopping);
-            try
-            {
-                write = _state.WriteStateAsync();
-            }
-            finally
-            {
-                ReservationCover.Remove(_account, covers);
-            }
-
-            outboxInWrite = _state.State.Outbox.Count;
-            removedAtSnapshot = _outboxRemoved;
+            snapshot = new TenantGrainState { Account = _account.State.Copy(), Override = _live.Override, Outbox = [.. _live.Outbox] };
+        }
+        finally
+        {
+            ReservationCover.Remove(_account, covers);
         }
 
-        await write;
-        lock (_gate)
-        {
-            _cover.Written(covers);
-            // The write holds the first outboxInWrite rows of its snapshot; a flush running meanwhile may have removed
-            // some of them (always from the front), so only the rest of that prefix is newly known to be durable.
-            var persistedNow = outboxInWrite - (int)(_outboxRemoved - removedAtSnapshot);
-            _persistedOutbox = Math.Min(Math.Max(_persistedOutbox, persistedNow), _state.State.Outbox.Count);
-            PublishRemaining();
-        }
+        var removedAtSnapshot = _outboxRemoved;
+        _state.State = snapshot;
+        await _state.WriteStateAsync();
+
+        _cover.Written(covers);
+        // The write holds the first rows of the outbox as it was; a flush running meanwhile may have removed some of
+        // them (always from the front), so only the rest of that prefix is newly known to be durable.
+        var persistedNow = snapshot.Outbox.Count - (int)(_outboxRemoved - removedAtSnapshot);
+        _persistedOutbox = Math.Min(Math.Max(_persistedOutbox, persistedNow), _live.Outbox.Count);
+        PublishRemaining();
 
         // Behind the callers: the rows are durable in the state already, so the batch is released now and the ledger
         // insert overlaps the next state write. FlushUsageAsync waits for it when a reader needs the rows.
@@ -220,20 +194,9 @@ public sealed partial class TenantGrain
         await EnsureLoadedAsync();
 
         // A barrier: usage recorded before this call may still be on its way to storage; only stored rows may be sent.
-        Task durable;
-        lock (_gate)
-        {
-            durable = _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask;
-        }
-
-        await durable;
+        await (_commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask);
         await FlushOutboxAsync();
-        int pending;
-        lock (_gate)
-        {
-            pending = _persistedOutbox;
-        }
-
+        var pending = _persistedOutbox;
         if (pending > 0)
         {
             throw new InvalidOperationException(
@@ -248,12 +211,7 @@ public sealed partial class TenantGrain
     /// </summary>
     private async Task FlushOutboxAsync()
     {
-        Task running;
-        lock (_gate)
-        {
-            running = _flush = _flush.IsCompleted ? SendPersistedRowsAsync() : ChainFlush(_flush);
-        }
-
+        var running = _flush = _flush.IsCompleted ? SendPersistedRowsAsync() : ChainFlush(_flush);
         await running;
 
         async Task ChainFlush(Task previous)
@@ -265,16 +223,12 @@ public sealed partial class TenantGrain
 
     private async Task SendPersistedRowsAsync()
     {
-        UsageRecord[] rows;
-        lock (_gate)
+        if (_persistedOutbox == 0)
         {
-            if (_persistedOutbox == 0)
-            {
-                return;
-            }
-
-            rows = [.. _state.State.Outbox.Take(_persistedOutbox)];
+            return;
         }
+
+        UsageRecord[] rows = [.. _live.Outbox.Take(_persistedOutbox)];
 
         try
         {
@@ -293,14 +247,11 @@ public sealed partial class TenantGrain
             return;
         }
 
-        lock (_gate)
-        {
-            // The trimmed outbox is persisted with the next write; until then a re-send is harmless.
-            var sent = rows.ToHashSet(ReferenceEqualityComparer.Instance);
-            var removed = _state.State.Outbox.RemoveAll(sent.Contains);
-            _outboxRemoved += removed;
-            _persistedOutbox = Math.Clamp(_persistedOutbox - removed, 0, _state.State.Outbox.Count);
-        }
+        // The trimmed outbox is persisted with the next write; until then a re-send is harmless.
+        var sent = rows.ToHashSet(ReferenceEqualityComparer.Instance);
+        var removed = _live.Outbox.RemoveAll(sent.Contains);
+        _outboxRemoved += removed;
+        _persistedOutbox = Math.Clamp(_persistedOutbox - removed, 0, _live.Outbox.Count);
     }
 
     /// <summary>Sends rows one at a time; returns the rows that are done with (recorded, or refused and logged).</summary>
@@ -332,14 +283,11 @@ public sealed partial class TenantGrain
     private Task OnWriteFailedAsync(Exception error)
     {
         LogWriteFailed(error, Slug);
-        lock (_gate)
-        {
-            _cover.WriteFailed();
-            return StartReload();
-        }
+        _cover.WriteFailed();
+        return StartReload();
     }
 
-    /// <summary>Starts re-reading the state unless a read is running (call under the gate).</summary>
+    /// <summary>Starts re-reading the state unless a read is running.</summary>
     private Task StartReload()
     {
         if (_reload is { IsCompleted: false } running)
@@ -347,8 +295,8 @@ public sealed partial class TenantGrain
             return running;
         }
 
-        // A store that answers synchronously finishes the read (and clears _reload) before this assignment; a
-        // completed task must not stay in _reload, or the next failure would not re-read.
+        // A store that answers at once finishes the read (and clears _reload) before this assignment; a completed
+        // task must not stay in _reload, or the next failure would not re-read.
         var reload = ReloadAsync();
         _reload = reload.IsCompletedSuccessfully ? null : reload;
         return reload;
@@ -359,15 +307,9 @@ public sealed partial class TenantGrain
         try
         {
             await _state.ReadStateAsync();
-            lock (_gate)
-            {
-                _state.State.Account ??= new BudgetAccountState();
-                _state.State.Outbox ??= [];
-                _account = new BudgetAccount(_state.State.Account);
-                _persistedOutbox = _state.State.Outbox.Count;
-                _rules = null;
-                _reload = null;
-            }
+            AdoptStoredState();
+            _rules = null;
+            _reload = null;
         }
         catch (Exception ex)
         {
@@ -377,27 +319,25 @@ public sealed partial class TenantGrain
         }
     }
 
-    private Task EnsureLoadedAsync()
+    /// <summary>Makes what storage holds (read at activation or after a failed write) the state decisions are made on.</summary>
+    private void AdoptStoredState()
     {
-        lock (_gate)
-        {
-            return _reload is { IsFaulted: true } ? StartReload() : _reload ?? Task.CompletedTask;
-        }
+        _live = _state.State;
+        _live.Account ??= new BudgetAccountState();
+        _live.Outbox ??= [];
+        _account = new BudgetAccount(_live.Account);
+        _persistedOutbox = _live.Outbox.Count;
     }
+
+    private Task EnsureLoadedAsync() => _reload is { IsFaulted: true } ? StartReload() : _reload ?? Task.CompletedTask;
 
     private async Task MaintainAsync(CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync();
-        Task durable = Task.CompletedTask;
-        lock (_gate)
+        if (_account.ExpireStale(_time.GetUtcNow()) > 0 || _live.Outbox.Count > 0)
         {
-            if (_account.ExpireStale(_time.GetUtcNow()) > 0 || _state.State.Outbox.Count > 0)
-            {
-                durable = _commit.WhenDurable();
-            }
+            await _commit.WhenDurable();
         }
-
-        await durable;
     }
 
     private void LogRecoveredCovers(BudgetAccountState state)

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging;
-using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Grains.Telemetry;
+using Orleans.Concurrency;
+using Orleans.Storage;
 using OrleansTenancy.Grains.Persistence;
+using OrleansTenancy.Grains.Telemetry;
+using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.Ledger;
-using OrleansTenancy.Runtime;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Registry;
+using Wire = OrleansTenancy.GrainInterfaces;
 
 namespace OrleansTenancy.Grains.Tenants;
 
@@ -17,14 +19,21 @@ namespace OrleansTenancy.Grains.Tenants;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why reentrant: group commit needs requests to keep arriving while a write is in flight. Every decision runs as one
-/// synchronous section under <see cref="_gate"/> (read state, decide, mutate, join the next write), so interleaving
-/// happens only at the await on durability, never inside a decision.
+/// Why reentrant: group commit needs requests to keep arriving while a write is in flight. Orleans runs the turns of
+/// one activation one at a time on its scheduler, and every decision (read state, decide, mutate, join the next write)
+/// is one synchronous stretch of a turn, so interleaving happens only at the await on durability, never inside a
+/// decision. The commit loop (<see cref="GroupCommitter"/>), the ledger flushes and the timer run as turns of this
+/// activation too: no state is touched anywhere else, and no lock is needed.
+/// </para>
+/// <para>
+/// What is written: each write serialises a copy of the state taken when the write starts (with the covers of that
+/// write placed in the copy only), so decisions made while the write is in flight never leak into it half-done.
 /// </para>
 /// <para>
 /// Failure: when a write fails, the batch and the one collecting behind it fail, and the state is re-read from storage
-/// before any further decision (<see cref="_reload"/>); callers retry against durable state. An ETag conflict also
-/// reaches the callers as <see cref="InconsistentStateException"/>, so the runtime deactivates this activation.
+/// before any further decision (<see cref="_reload"/>); callers retry against durable state. An ETag conflict
+/// (<see cref="InconsistentStateException"/>, another activation wrote first) also reaches the callers, and Orleans
+/// deactivates this activation when it escapes a call, so the next call activates afresh from storage.
 /// </para>
 /// <para>
 /// Ledger rows travel in the persisted state (<see cref="TenantGrainState.Outbox"/>) and are sent to the ledger after
@@ -33,10 +42,14 @@ namespace OrleansTenancy.Grains.Tenants;
 /// </para>
 /// </remarks>
 [Reentrant]
-public sealed partial class TenantGrain : Grain, ITenantGrain
+[GrainType("tenant")]
+public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
 {
     /// <summary>The ledger workspace of a settle that names none and matches no reservation (counted tenant-wide only).</summary>
     public const string UnattributedWorkspace = "_unattributed";
+
+    /// <summary>The name of the persisted state.</summary>
+    public const string StateName = "budget";
 
     /// <summary>How often stale reservations are swept and the outbox retried.</summary>
     public static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(30);
@@ -47,10 +60,12 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     private readonly TimeProvider _time;
     private readonly ILogger<TenantGrain> _logger;
     private readonly LlmMetrics? _metrics;
-    private readonly Lock _gate = new();
     private readonly GroupCommitter _commit;
     private readonly ReservationCover _cover = new();
     private bool _stopping;
+
+    // The state decisions are made on. Storage writes serialise copies of it (see WriteAsync).
+    private TenantGrainState _live = null!;
     private BudgetAccount _account = null!;
     private Task? _reload;
     private Task _flush = Task.CompletedTask;
@@ -65,9 +80,9 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
     private long _outboxRemoved;
     private (TenantRegistry Registry, BudgetLimits? Override, BudgetRules Rules)? _rules;
 
-    /// <summary>Creates the grain; the runtime supplies its state and services.</summary>
+    /// <summary>Creates the grain; Orleans supplies its state and services.</summary>
     public TenantGrain(
-        [PersistentState("budget")] IPersistentState<TenantGrainState> state,
+        [PersistentState(StateName)] IPersistentState<TenantGrainState> state,
         ITenantRegistrySource registry,
         IUsageLedger ledger,
         TimeProvider time,
@@ -83,169 +98,126 @@ public sealed partial class TenantGrain : Grain, ITenantGrain
         _commit = new GroupCommitter(WriteAsync, OnWriteFailedAsync);
     }
 
-    private string Slug => GetPrimaryKeyString();
+    private string Slug => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _account = new BudgetAccount(_state.State.Account ??= new BudgetAccountState());
-        _state.State.Outbox ??= [];
+        AdoptStoredState();
         LogRecoveredCovers(_account.State);
-        RegisterGrainTimer(MaintainAsync, MaintenancePeriod, MaintenancePeriod);
-        _persistedOutbox = _state.State.Outbox.Count;
+        this.RegisterGrainTimer(MaintainAsync, MaintenancePeriod, MaintenancePeriod);
         return _persistedOutbox > 0 ? FlushOutboxAsync() : Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        bool write;
-        lock (_gate)
-        {
-            // A clean stop stores no cover: a later activation must not hold budget for calls that are not in flight.
-            _stopping = true;
-            write = _reload is null && (_commit.IsBusy || _state.State.Outbox.Count > 0 || _cover.DurableStateHoldsCover);
-        }
-
-        if (write)
+        // A clean stop stores no cover: a later activation must not hold budget for calls that are not in flight.
+        _stopping = true;
+        if (_reload is null && (_commit.IsBusy || _live.Outbox.Count > 0 || _cover.DurableStateHoldsCover))
         {
             // Also persists the trimmed outbox so a later activation does not re-send rows the ledger already holds.
-            await Durable();
+            await _commit.WhenDurable();
         }
     }
 
     /// <inheritdoc />
-    public async Task<ReservationDecision> ReserveAsync(ReservationRequest request)
+    public async Task<Wire.ReservationDecision> ReserveAsync(Wire.ReservationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         await EnsureLoadedAsync();
-        ReservationDecision decision;
-        Task durable;
-        lock (_gate)
+        var now = _time.GetUtcNow();
+        var decision = _account.TryReserve(request.ToDomain(), Rules(), now);
+        if (decision.Outcome is ReservationOutcome.Denied or ReservationOutcome.RequestIdFinished)
         {
-            var now = _time.GetUtcNow();
-            decision = _account.TryReserve(request, Rules(), now);
-            if (decision.Outcome is ReservationOutcome.Denied or ReservationOutcome.RequestIdFinished)
-            {
-                return decision;
-            }
-
-            // Granted, or AlreadyReserved by a retry: either way the caller may act on it only once durable state holds
-            // it, inside the cover of the last write or as an open reservation. A covered grant needs no write of its
-            // own: the settle's write stores the call's outcome, and until then the cover holds its budget.
-            if (decision.Outcome == ReservationOutcome.Granted && _cover.TryCover(decision.Reservation!, now))
-            {
-                return decision;
-            }
-
-            durable = _commit.WhenDurable();
+            return decision.ToWire();
         }
 
-        await durable;
-        return decision;
+        // Granted, or AlreadyReserved by a retry: either way the caller may act on it only once durable state holds it,
+        // inside the cover of the last write or as an open reservation. A covered grant needs no write of its own: the
+        // settle's write stores the call's outcome, and until then the cover holds its budget.
+        if (decision.Outcome != ReservationOutcome.Granted || !_cover.TryCover(decision.Reservation!, now))
+        {
+            await _commit.WhenDurable();
+        }
+
+        return decision.ToWire();
     }
 
     /// <inheritdoc />
-    public async Task<SettleOutcome> SettleAsync(SettleRequest request, ExecutionDetails details)
+    public async Task<Wire.SettleOutcome> SettleAsync(Wire.SettleRequest request, Wire.ExecutionDetails details)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(details);
         await EnsureLoadedAsync();
         if (await SettledBeforeAsync(request.RequestId))
         {
-            return new SettleOutcome { Result = SettleResult.AlreadySettled };
+            return new Wire.SettleOutcome { Result = Wire.SettleResult.AlreadySettled };
         }
 
-        SettleOutcome outcome;
-        Task durable;
-        lock (_gate)
+        var now = _time.GetUtcNow();
+        var outcome = _account.Settle(request.ToDomain(), Rules(), now);
+        if (outcome.Changed)
         {
-            var now = _time.GetUtcNow();
-            outcome = _account.Settle(request, Rules(), now);
-            if (!outcome.Changed)
+            _live.Outbox.Add(LedgerRow(request.RequestId, outcome.Reservation, request.Workspace, details, now) with
             {
-                durable = _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask;
-            }
-            else
-            {
-                _state.State.Outbox.Add(LedgerRow(request.RequestId, outcome.Reservation, request.Workspace, details, now) with
-                {
-                    TokensIn = request.PromptTokens,
-                    TokensOut = request.CompletionTokens,
-                    CostUsd = request.ActualCostUsd,
-                });
-                durable = _commit.WhenDurable();
-            }
+                TokensIn = request.PromptTokens,
+                TokensOut = request.CompletionTokens,
+                CostUsd = request.ActualCostUsd,
+            });
         }
 
-        await durable;
-        return outcome;
+        // A duplicate changed nothing, but the settle it repeats may still be on its way to storage.
+        await (outcome.Changed || _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask);
+        return outcome.ToWire();
     }
 
     /// <inheritdoc />
-    public async Task<ReleaseResult> ReleaseAsync(string requestId, ExecutionDetails details)
+    public async Task<Wire.ReleaseResult> ReleaseAsync(string requestId, Wire.ExecutionDetails details)
     {
         ArgumentException.ThrowIfNullOrEmpty(requestId);
         ArgumentNullException.ThrowIfNull(details);
         await EnsureLoadedAsync();
-        ReleaseResult result;
-        Task durable;
-        lock (_gate)
+        var now = _time.GetUtcNow();
+        var reservation = _account.State.Reservations.GetValueOrDefault(requestId);
+        var result = _account.Release(requestId, now);
+        if (result == ReleaseResult.Released)
         {
-            var now = _time.GetUtcNow();
-            var reservation = _account.State.Reservations.GetValueOrDefault(requestId);
-            result = _account.Release(requestId, now);
-            if (result != ReleaseResult.Released)
-            {
-                durable = _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask;
-            }
-            else
-            {
-                var status = details.Status == UsageStatus.Ok ? UsageStatus.Error : details.Status;
-                _state.State.Outbox.Add(LedgerRow(requestId, reservation, null, details, now) with { Status = status });
-                durable = _commit.WhenDurable();
-            }
+            var status = details.Status == UsageStatus.Ok ? UsageStatus.Error : details.Status;
+            _live.Outbox.Add(LedgerRow(requestId, reservation, null, details, now) with { Status = status });
         }
 
-        await durable;
-        return result;
+        await (result == ReleaseResult.Released || _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask);
+        return result.ToWire();
     }
 
     /// <inheritdoc />
-    public async Task<BudgetStatus> GetStatusAsync()
+    public async Task<Wire.BudgetStatus> GetStatusAsync()
     {
         await EnsureLoadedAsync();
-        lock (_gate)
-        {
-            return _account.GetStatus(Rules(), _time.GetUtcNow());
-        }
+        return _account.GetStatus(Rules(), _time.GetUtcNow()).ToWire();
     }
 
     /// <inheritdoc />
-    public async Task<BudgetLimits?> GetBudgetOverrideAsync()
+    public async Task<Wire.BudgetLimits?> GetBudgetOverrideAsync()
     {
         await EnsureLoadedAsync();
-        return _state.State.Override;
+        return _live.Override?.ToWire();
     }
 
     /// <inheritdoc />
-    public async Task<BudgetStatus> ConfigureBudgetAsync(BudgetLimits? limits)
+    public async Task<Wire.BudgetStatus> ConfigureBudgetAsync(Wire.BudgetLimits? limits)
     {
-        if (limits is not null)
+        var domain = limits?.ToDomain();
+        if (domain is not null)
         {
-            BudgetLimitsValidation.ThrowIfInvalid(limits, $"budget override of tenant '{Slug}'");
+            BudgetLimitsValidation.ThrowIfInvalid(domain, $"budget override of tenant '{Slug}'");
         }
 
         await EnsureLoadedAsync();
-        Task durable;
-        lock (_gate)
-        {
-            _state.State.Override = limits;
-            _rules = null;
-            durable = _commit.WhenDurable();
-        }
-
-        await durable;
+        _live.Override = domain;
+        _rules = null;
+        await _commit.WhenDurable();
         return await GetStatusAsync();
     }
 }

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Runtime;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Memory;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Workspaces;
 
@@ -27,8 +26,12 @@ namespace OrleansTenancy.Grains.Workspaces;
 /// cache fill into a storage write.
 /// </para>
 /// </remarks>
+[GrainType("workspace")]
 public sealed partial class WorkspaceGrain : Grain, IWorkspaceGrain
 {
+    /// <summary>The name of the persisted state.</summary>
+    public const string StateName = "memory";
+
     private readonly IPersistentState<WorkspaceMemoryState> _state;
     private readonly TimeProvider _time;
     private readonly WorkspaceMemoryOptions _options;
@@ -36,9 +39,9 @@ public sealed partial class WorkspaceGrain : Grain, IWorkspaceGrain
     private TenantContext _context;
     private string _prefix = "";
 
-    /// <summary>Creates the grain; the runtime supplies its state and services.</summary>
+    /// <summary>Creates the grain; Orleans supplies its state and services.</summary>
     public WorkspaceGrain(
-        [PersistentState("memory")] IPersistentState<WorkspaceMemoryState> state,
+        [PersistentState(StateName)] IPersistentState<WorkspaceMemoryState> state,
         TimeProvider time,
         IOptions<WorkspaceMemoryOptions> options)
     {
@@ -52,7 +55,7 @@ public sealed partial class WorkspaceGrain : Grain, IWorkspaceGrain
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _context = WorkspaceGrainKey.Parse(GetPrimaryKeyString());
+        _context = WorkspaceGrainKey.Parse(this.GetPrimaryKeyString());
         // Derived from MemNs (minus a one-character name) so that what callers build and what is accepted here cannot drift apart.
         _prefix = TenantContext.MemNs(_context, "_")[..^1];
         _state.State.Namespaces ??= new(StringComparer.Ordinal);

@@ -50,6 +50,20 @@ public sealed class BudgetAccountState
     /// <summary>How many entries of <see cref="RecentlyFinished"/> are <see cref="FinishKind.Expired"/>; kept by <see cref="BudgetAccount"/>.</summary>
     [JsonIgnore]
     internal int ExpiredCount { get; set; }
+
+    /// <summary>
+    /// A copy of the persisted part that later changes to this state do not reach: what one storage write serialises
+    /// while the account goes on deciding. Of <see cref="RecentlyFinished"/> it holds the expired entries only, as
+    /// storage does.
+    /// </summary>
+    public BudgetAccountState Copy() => new()
+    {
+        TimeZoneId = TimeZoneId,
+        Tenant = Tenant.Copy(),
+        Workspaces = Workspaces.ToDictionary(p => p.Key, p => p.Value.Copy(), StringComparer.Ordinal),
+        Reservations = new Dictionary<string, Reservation>(Reservations, StringComparer.Ordinal),
+        ExpiredUnsettled = ExpiredCount == 0 ? [] : RecentlyFinished.FindAll(f => f.Kind == FinishKind.Expired).ConvertAll(f => f.Copy()),
+    };
 }
 
 /// <summary>The day and month counters of one scope (the tenant or one workspace).</summary>
@@ -60,6 +74,8 @@ public sealed class UsageCounters
 
     /// <summary>The counter of the latest month that saw usage.</summary>
     public PeriodUsage Month { get; set; } = new();
+
+    internal UsageCounters Copy() => new() { Day = Day.Copy(), Month = Month.Copy() };
 }
 
 /// <summary>
@@ -97,6 +113,8 @@ public sealed class PeriodUsage
 
     /// <summary>The highest execution threshold already alerted in this period.</summary>
     public decimal ExecutionsAlertedPercent { get; set; }
+
+    internal PeriodUsage Copy() => (PeriodUsage)MemberwiseClone();
 }
 
 /// <summary>How a request id finished.</summary>
@@ -138,4 +156,6 @@ public sealed class FinishedRequest
     /// time (the usage row is dated by the reservation, not by the settle). Cleared once settled.
     /// </summary>
     public Reservation? Expired { get; set; }
+
+    internal FinishedRequest Copy() => (FinishedRequest)MemberwiseClone();
 }

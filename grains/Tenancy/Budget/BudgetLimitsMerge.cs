@@ -53,9 +53,9 @@ public static class BudgetLimitsValidation
         NonNegative(limits.DailyExecutions, "daily_executions");
         NonNegative(limits.MonthlyExecutions, "monthly_executions");
         NonNegative(limits.MaxPerRequest, "max_per_request");
-        Precise(limits.DailyCapUsd, "daily_cap_usd");
-        Precise(limits.MonthlyCapUsd, "monthly_cap_usd");
-        Precise(limits.MaxPerRequest, "max_per_request");
+        AtLeastSmallest(limits.DailyCapUsd, "daily_cap_usd");
+        AtLeastSmallest(limits.MonthlyCapUsd, "monthly_cap_usd");
+        AtLeastSmallest(limits.MaxPerRequest, "max_per_request");
         Ordered(limits.DailyCapUsd, limits.MonthlyCapUsd, "monthly_cap_usd", "daily_cap_usd");
         Ordered(limits.DailyTokens, limits.MonthlyTokens, "monthly_tokens", "daily_tokens");
         Ordered(limits.DailyExecutions, limits.MonthlyExecutions, "monthly_executions", "daily_executions");
@@ -82,9 +82,9 @@ public static class BudgetLimitsValidation
             }
         }
 
-        void Precise(decimal? value, string field)
+        void AtLeastSmallest(decimal? value, string field)
         {
-            if (UsdPrecisionProblem(field, value) is { } problem)
+            if (UsdMinimumProblem(field, value) is { } problem)
             {
                 problems.Add(problem);
             }
@@ -100,15 +100,15 @@ public static class BudgetLimitsValidation
     }
 
     /// <summary>
-    /// The finest step of a USD limit: the usage ledger's precision (1e-9 USD). A finer limit could never be told apart
-    /// from its rounding in the ledger, and a limit near zero would make every percentage of it meaningless.
+    /// The smallest positive USD limit: the usage ledger's precision (0.000000001 USD). A positive limit below it could
+    /// never be told apart from zero in the ledger, and would make every percentage of it meaningless; 0 allows nothing.
     /// </summary>
-    public const int UsdDecimalPlaces = 9;
+    public const decimal SmallestUsd = 0.000000001m;
 
-    /// <summary>A sentence naming <paramref name="field"/> when <paramref name="value"/> has more than <see cref="UsdDecimalPlaces"/> decimal places; otherwise <see langword="null"/>.</summary>
-    public static string? UsdPrecisionProblem(string field, decimal? value) =>
-        value is { } usd && decimal.Round(usd, UsdDecimalPlaces) != usd
-            ? $"{field} ({usd.ToString(System.Globalization.CultureInfo.InvariantCulture)}) has more than {UsdDecimalPlaces} decimal places; USD limits count in steps of 0.000000001."
+    /// <summary>A sentence naming <paramref name="field"/> when <paramref name="value"/> is positive but below <see cref="SmallestUsd"/>; otherwise <see langword="null"/>.</summary>
+    public static string? UsdMinimumProblem(string field, decimal? value) =>
+        value is > 0m and < SmallestUsd
+            ? $"{field} ({value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}) is below 0.000000001, the smallest USD amount the ledger keeps; use 0 to allow nothing."
             : null;
 
     /// <summary>Throws <see cref="ArgumentException"/> listing every problem when <paramref name="limits"/> is invalid.</summary>

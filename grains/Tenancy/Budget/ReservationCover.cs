@@ -4,15 +4,16 @@ namespace OrleansTenancy.Tenancy.Budget;
 
 /// <summary>
 /// Lets a tenant return a grant before the state write that holds it, while every call in flight stays held by
-/// durable state. Not thread-safe: use it under the same lock as the <see cref="BudgetAccount"/>.
+/// durable state. Not thread-safe: use it on the same single thread of control as the <see cref="BudgetAccount"/>.
 /// </summary>
 /// <remarks>
 /// <para><b>How.</b> Every state write carries, besides the open reservations, one cover per busy workspace: budget
 /// held ahead of demand (<see cref="BudgetAccount.TryPlaceCover"/>). The cover is placed right before the state is
-/// serialised and removed right after (<see cref="Place"/>, <see cref="Remove"/>), so it exists in storage only. Once
-/// that write is durable, a grant that fits in what its cover has left is <em>covered</em> (<see cref="TryCover"/>):
-/// it may be returned at once, and the next write stores it as an open reservation. A grant must also fit in the
-/// cover of every write still in flight, because each of those replaces the durable state when it lands.</para>
+/// copied for serialisation and removed right after (<see cref="Place"/>, <see cref="Remove"/>), so it exists in
+/// storage only. Once that write is durable, a grant that fits in what its cover has left is <em>covered</em>
+/// (<see cref="TryCover"/>): it may be returned at once, and the next write stores it as an open reservation. A grant
+/// must also fit in the cover of every write still in flight, because each of those replaces the durable state when
+/// it lands.</para>
 /// <para><b>Crash.</b> If the process stops before the grant's own write, the state loaded from storage holds the
 /// cover, as an open reservation, until the cover expires: at least as much budget, for at least as long, as the
 /// grant it stands for (the cover lives the reservation TTL plus <see cref="Window"/>, and covers only grants that
@@ -112,7 +113,7 @@ public sealed class ReservationCover
 
     /// <summary>
     /// Places the covers of the write about to serialise the state, in <paramref name="account"/>; call
-    /// <see cref="Remove"/> right after the state is serialised, then <see cref="Written"/> or
+    /// <see cref="Remove"/> right after the state is serialised or copied for it, then <see cref="Written"/> or
     /// <see cref="WriteFailed"/> when the write ends.
     /// </summary>
     /// <param name="account">The account being written.</param>

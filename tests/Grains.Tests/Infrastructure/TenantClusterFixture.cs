@@ -1,44 +1,37 @@
 using Microsoft.Extensions.DependencyInjection;
-using OrleansTenancy.Grains.Tenants;
+using Orleans.TestingHost;
 using OrleansTenancy.Ledger;
-using OrleansTenancy.Runtime.Storage;
-using OrleansTenancy.Runtime.Testing;
 using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Grains.Tests.Infrastructure;
 
 /// <summary>
-/// Two silos hosting the product grains over in-memory grain storage (behind <see cref="ControllableStorage"/>), a
-/// real SQLite usage ledger, a temporary tenants folder and a manual clock. Tests create their own tenants.
+/// Two silos hosting the product grains over Orleans' memory storage (behind <see cref="StorageControl"/>), a real
+/// SQLite usage ledger, a temporary tenants folder and a test clock. Tests create their own tenants.
 /// </summary>
 public class TenantClusterFixture : IAsyncLifetime
 {
     private readonly string _ledgerFile = Path.Combine(Path.GetTempPath(), "ledger-" + Guid.NewGuid().ToString("N") + ".db");
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public TenantsFolder Tenants { get; } = new();
 
-    public ControllableStorage Storage { get; } = new(new MemoryGrainStorage("Default"));
+    public StorageControl Storage { get; } = new();
 
     public IUsageLedger Ledger { get; private set; } = null!;
 
-    public ManualTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+    public TestClock Time { get; } = new();
 
     public async Task InitializeAsync()
     {
         Ledger = new SqliteUsageLedger(new SqliteLedgerOptions { DataSource = _ledgerFile });
-        Cluster = await TestClusterBuilder.Create()
-            .WithSilos(2)
-            .WithTimeProvider(Time)
-            .AddGrainsFrom(typeof(TenantGrain).Assembly)
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<ITenantRegistrySource>(Tenants);
-                services.AddSingleton(Ledger);
-            })
-            .ConfigureRuntime(r => r.AddGrainStorage("Default", _ => Storage))
-            .BuildAndStartAsync();
+        Cluster = await TestClusters.StartAsync(2, Time, silo =>
+        {
+            silo.Services.AddSingleton<ITenantRegistrySource>(Tenants);
+            silo.Services.AddSingleton(Ledger);
+            silo.AddTestGrainStorage(Storage);
+        });
     }
 
     public async Task DisposeAsync()

@@ -1,14 +1,13 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTenancy.Grains.Routing;
-using OrleansTenancy.Runtime.Testing;
 
 namespace OrleansTenancy.Grains.Tests.Routing;
 
 public sealed class BackgroundSettlementsTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private readonly ManualTimeProvider _time = new();
+    private readonly TestClock _time = new();
     private readonly Channel<TaskCompletionSource> _attempts = Channel.CreateUnbounded<TaskCompletionSource>();
     private readonly BackgroundSettlements _settlements;
     private int _attemptCount;

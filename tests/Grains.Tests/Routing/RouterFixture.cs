@@ -5,13 +5,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.Grains.Telemetry;
-using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Grains.Tests.Infrastructure;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.OpenRouter;
 using OrleansTenancy.OpenRouter.Simulator;
-using OrleansTenancy.Runtime.Storage;
-using OrleansTenancy.Runtime.Testing;
+using Orleans.TestingHost;
 using OrleansTenancy.Tenancy.Context;
 using OrleansTenancy.Tenancy.Pricing;
 using OrleansTenancy.Tenancy.Registry;
@@ -26,16 +24,17 @@ public sealed class RouterFixture : IAsyncLifetime
 {
     private readonly string _ledgerFile = Path.Combine(Path.GetTempPath(), "router-ledger-" + Guid.NewGuid().ToString("N") + ".db");
     private readonly HttpClient _http = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<BackgroundSettlements> _settlements = [];
 
     public SimulatorHost Simulator { get; private set; } = null!;
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public TenantsFolder Tenants { get; } = new();
 
     public IUsageLedger Ledger { get; private set; } = null!;
 
-    public ManualTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+    public TestClock Time { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -47,24 +46,21 @@ public sealed class RouterFixture : IAsyncLifetime
             ["OpenRouter:ApiKey"] = "sk-or-test",
             ["OpenRouter:MaxRetries"] = "0",
         }).Build();
-        Cluster = await TestClusterBuilder.Create()
-            .WithSilos(2)
-            .WithTimeProvider(Time)
-            .AddGrainsFrom(typeof(TenantGrain).Assembly)
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<ITenantRegistrySource>(Tenants);
-                services.AddSingleton(Ledger);
-                services.AddLlmRouter(configuration);
-            })
-            .ConfigureRuntime(r => r.AddGrainStorage("Default", _ => new MemoryGrainStorage("Default")))
-            .BuildAndStartAsync();
+        Cluster = await TestClusters.StartAsync(2, Time, silo =>
+        {
+            silo.Services.AddSingleton<ITenantRegistrySource>(Tenants);
+            silo.Services.AddSingleton(Ledger);
+            silo.Services.AddLlmRouter(configuration);
+            silo.AddTestGrainStorage();
+        });
     }
 
     /// <summary>A router with its own metrics instance (observe it with <see cref="MetricsProbe"/>).</summary>
     public (LlmRouter Router, LlmMetrics Metrics) Router(bool strict = false, TimeProvider? rateClock = null)
     {
         var metrics = new LlmMetrics();
+        var settlements = new BackgroundSettlements(Time, NullLogger<BackgroundSettlements>.Instance);
+        _settlements.Add(settlements);
         var upstream = new OpenRouterClient(_http, new OpenRouterOptions { BaseUrl = Simulator.BaseUrl, ApiKey = "sk-or-test", MaxRetries = 0 });
         var router = new LlmRouter(
             Cluster.Client,
@@ -73,11 +69,24 @@ public sealed class RouterFixture : IAsyncLifetime
             upstream,
             Options.Create(new TenancyOptions { Strict = strict }),
             new TenantRateLimiter(rateClock ?? Time),
-            new BackgroundSettlements(Time, NullLogger<BackgroundSettlements>.Instance),
+            settlements,
             metrics,
             Time,
             NullLogger<LlmRouter>.Instance);
         return (router, metrics);
+    }
+
+    /// <summary>
+    /// Waits until the settlements of every call that returned have been stored. A call's answer goes out once its
+    /// settlement is sent, and Orleans does not promise that a later call reaches the tenant grain after it, so a test
+    /// that reads counters or ledger rows waits for them first.
+    /// </summary>
+    public async Task SettledAsync()
+    {
+        foreach (var settlements in _settlements)
+        {
+            await settlements.DrainAsync();
+        }
     }
 
     public async Task DisposeAsync()

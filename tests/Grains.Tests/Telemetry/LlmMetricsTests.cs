@@ -111,6 +111,17 @@ public sealed class LlmMetricsTests : IDisposable
     }
 
     [Fact]
+    public void Budget_limit_is_a_gauge_with_the_labels_of_the_remaining_budget()
+    {
+        _metrics.SetBudgetRemaining("acme", "day", 2.5m);
+        _metrics.SetBudgetLimit("acme", "day", 10m);
+
+        var limit = Assert.Single(_recorder.Of("tenant_budget_limit_usd"));
+        Assert.Equal(10, limit.Value);
+        Assert.Equal(Assert.Single(_recorder.Of("tenant_budget_remaining_usd")).TagText, limit.TagText);
+    }
+
+    [Fact]
     public void Instruments_have_the_kinds_the_exporter_renders_by()
     {
         var kinds = new Dictionary<string, Type>();
@@ -126,9 +137,10 @@ public sealed class LlmMetricsTests : IDisposable
 
         Assert.Equal(typeof(Histogram<double>), kinds["llm_latency_seconds"]);
         Assert.Equal(typeof(Gauge<double>), kinds["tenant_budget_remaining_usd"]);
+        Assert.Equal(typeof(Gauge<double>), kinds["tenant_budget_limit_usd"]);
         Assert.Equal(typeof(Counter<long>), kinds["llm_requests_total"]);
         Assert.Equal(typeof(Counter<double>), kinds["llm_cost_usd_total"]);
-        Assert.Equal(11, kinds.Count);
+        Assert.Equal(12, kinds.Count);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Tests.Infrastructure;
-using OrleansTenancy.Tenancy;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Tenants;
 

@@ -1,8 +1,9 @@
+using Orleans.Storage;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Tests.Infrastructure;
 using OrleansTenancy.Grains.Tenants;
-using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Tenants;
 
@@ -163,6 +164,47 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         Assert.Equal(SettleResult.SettledWithoutReservation, settled.Result);
     }
 
+    [Fact]
+    public async Task An_etag_conflict_deactivates_the_activation_and_the_next_call_decides_on_durable_state()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        Assert.True((await grain.ReserveAsync(Reserve("kept", 1m))).IsGranted);
+        var before = Activation(grain);
+
+        // Another activation wrote first: this one's grant (too large for the cover, so it waits for its write) fails.
+        _fixture.Storage.FailWrites = new InconsistentStateException("another activation wrote first", "etag-stored", "etag-expected");
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => grain.ReserveAsync(Reserve("lost", 5m)).WaitAsync(Patience));
+        Assert.Contains("another activation wrote first", conflict.Message, StringComparison.Ordinal);
+        await _fixture.Cluster.WaitForDeactivationAsync(grain).WaitAsync(Patience);
+        _fixture.Storage.FailWrites = null;
+
+        var status = await grain.GetStatusAsync();
+        Assert.NotEqual(before, Activation(grain));
+        Assert.Equal(1, status.OpenReservations);
+        Assert.True((await grain.ReserveAsync(Reserve("lost", 5m))).IsGranted);
+    }
+
+    [Fact]
+    public async Task The_maintenance_timer_runs_on_the_grain_clock_and_stores_expired_reservations_without_a_call()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        Assert.True((await grain.ReserveAsync(Reserve("orphan", 1m))).IsGranted);
+        Assert.Contains("orphan", _fixture.Storage.LastWritten<TenantGrainState>(slug)!.Account.Reservations.Keys);
+        var swept = _fixture.Storage.NextWriteOf(slug);
+
+        // Past the 10-minute reservation TTL (and the cover's 5 s more); the 30 s maintenance tick is a grain timer.
+        _fixture.Time.Advance(TimeSpan.FromMinutes(11));
+        await swept.WaitAsync(Patience);
+
+        var stored = _fixture.Storage.LastWritten<TenantGrainState>(slug)!;
+        Assert.Empty(stored.Account.Reservations);
+    }
+
+    private ActivationId Activation(ITenantGrain grain) =>
+        _fixture.Cluster.TryGetGrainContext(grain.GetGrainId(), out var context) ? context.ActivationId : default;
+
     /// <summary>
     /// A new tenant with a hard daily cap: "first" (1 USD) is granted and written (its write stores a 2 USD cover), then
     /// storage writes are held and "covered" (1 USD) is reserved.
@@ -189,5 +231,5 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
     }
 
     private static BudgetRules Rules(decimal dailyCapUsd) =>
-        new(new BudgetLimits { DailyCapUsd = dailyCapUsd, Enforcement = Enforcement.Hard }, TimeZoneInfo.Utc, null, null);
+        new(new Tenancy.BudgetLimits { DailyCapUsd = dailyCapUsd, Enforcement = Tenancy.Enforcement.Hard }, TimeZoneInfo.Utc, null, null);
 }

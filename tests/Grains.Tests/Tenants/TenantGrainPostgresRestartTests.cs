@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Grains.Tests.Infrastructure;
 using OrleansTenancy.Ledger;
-using OrleansTenancy.Runtime.Storage;
-using OrleansTenancy.Runtime.Testing;
-using OrleansTenancy.Tenancy;
+using OrleansTenancy.Storage;
 using OrleansTenancy.Tenancy.Registry;
-using OrleansTenancy.TestSupport;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Tenants;
 
@@ -37,16 +34,12 @@ public sealed class TenantGrainPostgresRestartTests : IDisposable
         Server("start");
         var connectionString = $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Maximum Pool Size=20";
         var slug = _tenants.AddTenant("daily_cap_usd: 1\nenforcement: hard\n");
-        await using var cluster = await TestClusterBuilder.Create()
-            .WithSilos(1)
-            .AddGrainsFrom(typeof(TenantGrain).Assembly)
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<ITenantRegistrySource>(_tenants);
-                services.AddPostgresGrainStorage("Default", o => o.ConnectionString = connectionString);
-                services.AddPostgresUsageLedger(o => o.ConnectionString = connectionString);
-            })
-            .BuildAndStartAsync();
+        await using var cluster = await TestClusters.StartAsync(1, TimeProvider.System, silo =>
+        {
+            silo.Services.AddSingleton<ITenantRegistrySource>(_tenants);
+            silo.AddPostgresGrainStorageAsDefault(connectionString);
+            silo.Services.AddPostgresUsageLedger(o => o.ConnectionString = connectionString);
+        });
         var grain = cluster.Client.GetGrain<ITenantGrain>(slug);
         var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -102,7 +95,7 @@ public sealed class TenantGrainPostgresRestartTests : IDisposable
         await Task.WhenAll(flows).WaitAsync(TimeSpan.FromSeconds(120));
 
         var report = await Retrying(() => grain.ReconcileAsync());
-        var ledger = cluster.Silos[0].Services.GetRequiredService<IUsageLedger>();
+        var ledger = cluster.Silos[0].ServiceProvider.GetRequiredService<IUsageLedger>();
         var rows = (await ledger.ListExecutionsAsync(slug, 3, null)).Items;
         Assert.False(report.Changed, "counters differ from the ledger after the restart: " + string.Join("; ", report.Counters.Where(c => c.Changed)) + " rows: " + string.Join(", ", rows.Select(r => $"{r.RequestId}@{r.CreatedAt:o}")) + $" failures {failuresSeen}");
         var day = report.Counters.Single(c => c.Workspace is null && c.Period == "day");

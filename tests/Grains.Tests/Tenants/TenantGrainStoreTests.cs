@@ -1,13 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Grains.Tests.Infrastructure;
 using OrleansTenancy.Ledger;
-using OrleansTenancy.Runtime.Storage;
-using OrleansTenancy.Runtime.Testing;
-using OrleansTenancy.Tenancy;
+using OrleansTenancy.Storage;
 using OrleansTenancy.Tenancy.Registry;
-using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Grains.Tests.Tenants;
 
@@ -25,26 +22,22 @@ public sealed class TenantGrainSqliteTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private Task<TestCluster> StartSilo(ManualTimeProvider time)
+    /// <summary>One silo on the embedded default: grain state and usage ledger in one SQLite file.</summary>
+    private Task<InProcessTestCluster> StartSilo(TestClock time)
     {
         var file = Path.Combine(_folder, "tenancy.db");
-        return TestClusterBuilder.Create()
-            .WithSilos(1)
-            .WithTimeProvider(time)
-            .AddGrainsFrom(typeof(TenantGrain).Assembly)
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<ITenantRegistrySource>(_tenants);
-                services.AddSqliteGrainStorage("Default", o => o.DataSource = file);
-                services.AddSqliteUsageLedger(o => o.DataSource = file);
-            })
-            .BuildAndStartAsync();
+        return TestClusters.StartAsync(1, time, silo =>
+        {
+            silo.Services.AddSingleton<ITenantRegistrySource>(_tenants);
+            silo.AddSqliteGrainStorageAsDefault(o => o.DataSource = file);
+            silo.Services.AddSqliteUsageLedger(o => o.DataSource = file);
+        });
     }
 
     [Fact]
     public async Task The_sqlite_file_keeps_counters_reservations_and_ledger_across_a_silo_restart()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 5, 4, 9, 0, 0, TimeSpan.Zero));
+        var time = new TestClock(new DateTimeOffset(2026, 5, 4, 9, 0, 0, TimeSpan.Zero));
         var slug = _tenants.AddTenant("daily_cap_usd: 2\nenforcement: hard\n");
         await using (var first = await StartSilo(time))
         {
@@ -68,9 +61,36 @@ public sealed class TenantGrainSqliteTests : IDisposable
         Assert.Equal(1.5m, (await again.GetBudgetOverrideAsync())!.MaxPerRequest);
         Assert.Equal(SettleResult.AlreadySettled, (await again.SettleAsync(new SettleRequest { RequestId = "q3", ActualCostUsd = 0.04m }, ExecutionDetails.WithStatus("ok"))).Result);
         Assert.False((await again.ReconcileAsync()).Changed);
-        var ledger = second.Silos[0].Services.GetRequiredService<IUsageLedger>();
+        var ledger = second.Silos[0].ServiceProvider.GetRequiredService<IUsageLedger>();
         Assert.Equal(20, (await ledger.ListExecutionsAsync(slug, 100, null)).Items.Count);
     }
+
+    [Fact]
+    public async Task Grants_returned_before_a_crash_are_held_by_the_sqlite_file_after_it()
+    {
+        var time = new TestClock(new DateTimeOffset(2026, 5, 4, 9, 0, 0, TimeSpan.Zero));
+        var slug = _tenants.AddTenant("daily_cap_usd: 3\nenforcement: hard\n");
+        await using (var first = await StartSilo(time))
+        {
+            var grain = first.Client.GetGrain<ITenantGrain>(slug);
+
+            // The first grant waits for its write; the second may be returned at once, inside the cover that write stored.
+            Assert.True((await grain.ReserveAsync(Reserve("a", 1m))).IsGranted);
+            Assert.True((await grain.ReserveAsync(Reserve("b", 1m))).IsGranted);
+
+            // A crash: no deactivation, nothing more is written.
+            await first.KillSiloAsync(first.Silos[0]);
+        }
+
+        await using var second = await StartSilo(time);
+        var again = second.Client.GetGrain<ITenantGrain>(slug);
+        var daily = (await again.GetStatusAsync()).Limits.Single(l => l.Metric == BudgetMetric.CostUsd && l.Period == BudgetPeriod.Day);
+        Assert.True(daily.Reserved >= 2m, $"after the crash only {daily.Reserved} USD is held for the 2 USD granted");
+        Assert.Equal(ReservationOutcome.Denied, (await again.ReserveAsync(Reserve("c", 1.5m))).Outcome);
+    }
+
+    private static ReservationRequest Reserve(string id, decimal usd) =>
+        new() { RequestId = id, Workspace = "main", Model = "m", EstimatedCostUsd = usd, EstimatedTokens = 10 };
 }
 
 [RequiresPostgres]
@@ -87,16 +107,12 @@ public sealed class TenantGrainPostgresTests : IClassFixture<PostgresFixture>, I
     public async Task On_postgres_concurrent_flows_on_two_silos_never_exceed_the_cap_and_counters_equal_the_ledger()
     {
         var slug = _tenants.AddTenant("daily_cap_usd: 2\nenforcement: hard\n");
-        await using var cluster = await TestClusterBuilder.Create()
-            .WithSilos(2)
-            .AddGrainsFrom(typeof(TenantGrain).Assembly)
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<ITenantRegistrySource>(_tenants);
-                services.AddPostgresGrainStorage("Default", o => o.ConnectionString = _postgres.ConnectionString);
-                services.AddPostgresUsageLedger(o => o.ConnectionString = _postgres.ConnectionString);
-            })
-            .BuildAndStartAsync();
+        await using var cluster = await TestClusters.StartAsync(2, TimeProvider.System, silo =>
+        {
+            silo.Services.AddSingleton<ITenantRegistrySource>(_tenants);
+            silo.AddPostgresGrainStorageAsDefault(_postgres.ConnectionString);
+            silo.Services.AddPostgresUsageLedger(o => o.ConnectionString = _postgres.ConnectionString);
+        });
         var grain = cluster.Client.GetGrain<ITenantGrain>(slug);
         var settled = 0m;
         var gate = new Lock();
@@ -116,8 +132,8 @@ public sealed class TenantGrainPostgresTests : IClassFixture<PostgresFixture>, I
 
         Assert.Equal(2.00m, settled);
         Assert.False((await grain.ReconcileAsync()).Changed);
-        var ledger = cluster.Silos[0].Services.GetRequiredService<IUsageLedger>();
-        var now = cluster.TimeProvider.GetUtcNow();
+        var ledger = cluster.Silos[0].ServiceProvider.GetRequiredService<IUsageLedger>();
+        var now = TimeProvider.System.GetUtcNow();
         var totals = await ledger.GetTotalsAsync(slug, null, now.AddDays(-2), now.AddDays(2));
         Assert.Equal(2.00m, totals.CostUsd);
         Assert.Equal(200, totals.Executions);

@@ -1,34 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+using Orleans.TestingHost;
 using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Grains.Tests.Infrastructure;
 using OrleansTenancy.Grains.Workspaces;
-using OrleansTenancy.Runtime;
-using OrleansTenancy.Runtime.Storage;
-using OrleansTenancy.Runtime.Testing;
-using OrleansTenancy.Tenancy;
+using OrleansTenancy.Tenancy.Memory;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Workspaces;
 
 /// <summary>
-/// Two silos sharing one in-memory storage and one manual clock, with small workspace limits so that limit tests
-/// stay small. Tests use fresh workspaces (<see cref="NewContext"/>), so they share the cluster but no data.
+/// Two silos sharing Orleans' memory storage (behind <see cref="FlakyGrainStorage"/>) and one test clock, with small
+/// workspace limits so that limit tests stay small. Tests use fresh workspaces (<see cref="NewContext"/>), so they share
+/// the cluster but no data.
 /// </summary>
 public sealed class WorkspaceClusterFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan CollectionAge = TimeSpan.FromMinutes(15);
+    public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public FlakyStorageControl Storage { get; } = new();
 
-    public FlakyGrainStorage Storage { get; } = new();
-
-    public ManualTimeProvider Time => Cluster.Time!;
+    public TestClock Time { get; } = new();
 
     public async Task InitializeAsync()
     {
-        Cluster = await TestClusterBuilder.Create()
-            .WithSilos(2)
-            .AddGrainsFrom(typeof(WorkspaceGrain).Assembly)
-            .ConfigureOptions(o => o.CollectionAge = CollectionAge)
-            .ConfigureRuntime(r => r.AddGrainStorage("Default", _ => Storage))
-            .ConfigureServices(s => s.AddWorkspaceMemory(o =>
+        Cluster = await TestClusters.StartAsync(2, Time, silo =>
+        {
+            silo.AddMemoryGrainStorage(TestClusters.InnerStorage);
+            silo.Services.AddGrainStorage("Default", (services, _) => new FlakyGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(TestClusters.InnerStorage), Storage));
+            silo.Services.AddWorkspaceMemory(o =>
             {
                 o.MaxEntriesPerWorkspace = 12;
                 o.MaxNamespaces = 3;
@@ -39,8 +40,8 @@ public sealed class WorkspaceClusterFixture : IAsyncLifetime
                 o.MaxCacheEntries = 3;
                 o.MaxCachePayloadLength = 64;
                 o.MaxCacheTtl = TimeSpan.FromHours(2);
-            }))
-            .BuildAndStartAsync();
+            });
+        });
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
@@ -49,18 +50,20 @@ public sealed class WorkspaceClusterFixture : IAsyncLifetime
         new($"{tenantPrefix}-{Guid.NewGuid():N}"[..20], $"w-{Guid.NewGuid():N}"[..12]);
 
     public IWorkspaceGrain Grain(TenantContext context) =>
-        Cluster.Client.GetGrain<IWorkspaceGrain>($"{context.Tenant}/{context.Workspace}");
+        Cluster.Client.GetGrain<IWorkspaceGrain>(WorkspaceGrainKey.Format(context));
 
-    /// <summary>A reference whose calls start on the silo that does not own the grain, so they cross silos.</summary>
-    public IWorkspaceGrain GrainFromOtherSilo(TenantContext context)
+    /// <summary>A reference whose calls start on the silo that does not host the grain's activation, so they cross silos.</summary>
+    public async Task<IWorkspaceGrain> GrainFromOtherSiloAsync(TenantContext context)
     {
-        var key = $"{context.Tenant}/{context.Workspace}";
-        var owner = Cluster.GetOwner<IWorkspaceGrain>(key);
-        return Cluster.ActiveSilos.Single(s => s.Address != owner.Address).GrainFactory.GetGrain<IWorkspaceGrain>(key);
+        var grain = Grain(context);
+        await grain.ListNamespacesAsync();
+        Assert.True(Cluster.TryGetGrainContext(grain.GetGrainId(), out var activation), "the grain has no activation");
+        var other = Cluster.GetActiveSilos().Single(s => !s.SiloAddress.Equals(activation.Address.SiloAddress));
+        return ((InProcessSiloHandle)other).ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<IWorkspaceGrain>(WorkspaceGrainKey.Format(context));
     }
 
-    /// <summary>Makes the grain's activation idle past the collection age, so the next call activates it afresh.</summary>
-    public void CollectIdleActivations() => Time.Advance(CollectionAge + TimeSpan.FromMinutes(2));
+    /// <summary>Deactivates the grain's activation (as idle collection would), so the next call activates it afresh from storage.</summary>
+    public Task DeactivateAsync(TenantContext context) => Cluster.DeactivateAsync(Grain(context));
 }
 
 [CollectionDefinition(Name)]
@@ -69,10 +72,9 @@ public sealed class WorkspaceClusterCollection : ICollectionFixture<WorkspaceClu
     public const string Name = "workspace cluster";
 }
 
-/// <summary>In-memory storage whose next write can be made to fail, to observe what a grain does when persisting fails.</summary>
-public sealed class FlakyGrainStorage : IGrainStorage
+/// <summary>Makes the next write of any silo fail, and counts reads, to observe what a grain does when persisting fails.</summary>
+public sealed class FlakyStorageControl
 {
-    private readonly MemoryGrainStorage _inner = new();
     private int _failNextWrite;
     private int _reads;
 
@@ -80,24 +82,25 @@ public sealed class FlakyGrainStorage : IGrainStorage
 
     public void FailNextWrite() => Interlocked.Exchange(ref _failNextWrite, 1);
 
-    public Task ReadStateAsync<T>(string stateName, GrainIdentity grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-        where T : new()
+    internal bool TakeFailure() => Interlocked.Exchange(ref _failNextWrite, 0) == 1;
+
+    internal void CountRead() => Interlocked.Increment(ref _reads);
+}
+
+/// <summary>A silo's memory storage whose writes fail when <see cref="FlakyStorageControl"/> says so.</summary>
+public sealed class FlakyGrainStorage(IGrainStorage inner, FlakyStorageControl control) : IGrainStorage
+{
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        Interlocked.Increment(ref _reads);
-        return _inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+        control.CountRead();
+        return inner.ReadStateAsync(stateName, grainId, grainState);
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainIdentity grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _failNextWrite, 0) == 1)
-        {
-            throw new TimeoutException($"Write of '{stateName}' for {grainId} failed on purpose.");
-        }
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        control.TakeFailure()
+            ? throw new TimeoutException($"Write of '{stateName}' for {grainId} failed on purpose.")
+            : inner.WriteStateAsync(stateName, grainId, grainState);
 
-        return _inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-    }
-
-    public Task ClearStateAsync<T>(string stateName, GrainIdentity grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-        where T : new() =>
-        _inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        inner.ClearStateAsync(stateName, grainId, grainState);
 }

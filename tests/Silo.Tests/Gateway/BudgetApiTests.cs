@@ -32,6 +32,16 @@ public sealed class BudgetApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_limit_with_many_decimals_computed_by_a_script_is_accepted()
+    {
+        using var admin = _host.CreateAdminClient();
+
+        using var put = await PutAsync(admin, """{"daily_cap_usd": 0.000012333333333, "monthly_cap_usd": 3.3333333333333333}""");
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+    }
+
+    [Fact]
     public async Task A_misspelt_field_is_refused_naming_it_and_the_previous_override_stays()
     {
         using var admin = _host.CreateAdminClient();

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.Silo.Gateway;
-using OrleansTenancy.Tenancy;
+using OrleansTenancy.GrainInterfaces;
 
 namespace OrleansTenancy.Silo.Tests.Gateway;
 

@@ -41,11 +41,18 @@ public sealed class GatewayHost : IAsyncDisposable
         BrokeKey = "sk-broke-" + Guid.NewGuid().ToString("N");
         BusyKey = "sk-busy-" + Guid.NewGuid().ToString("N");
         WriteTenants();
+        var cluster = FreePorts.ClusterSettings();
+        OrleansGatewayPort = int.Parse(cluster.Single(s => s.Key == "Cluster:GatewayPort").Value, System.Globalization.CultureInfo.InvariantCulture);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Tenancy:TenantsPath", TenantsPath);
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", DataPath);
+            foreach (var (key, value) in cluster)
+            {
+                b.UseSetting(key, value);
+            }
+
             if (adminKey)
             {
                 b.UseSetting("Tenancy:AdminKey", AdminKey);
@@ -56,7 +63,7 @@ public sealed class GatewayHost : IAsyncDisposable
             b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
             b.UseSetting("OpenRouter:MaxRetries", "0");
 
-            // The shipped appsettings.json asks for port 8080, which another process on the machine may hold.
+            // The silo's appsettings.json asks for port 8080; a test host listens on a free port of its own.
             b.UseSetting("Urls", "http://127.0.0.1:0");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
@@ -73,6 +80,9 @@ public sealed class GatewayHost : IAsyncDisposable
             SocketAddress = new Uri(addresses.First());
         }
     }
+
+    /// <summary>The port of the silo's Orleans gateway, where cluster clients connect.</summary>
+    public int OrleansGatewayPort { get; }
 
     /// <summary>The silo's real listening address when started with <c>kestrel: true</c>.</summary>
     public Uri? SocketAddress { get; }

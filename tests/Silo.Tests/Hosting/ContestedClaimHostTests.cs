@@ -62,6 +62,11 @@ public sealed class ContestedClaimHostTests : IAsyncLifetime
             b.UseSetting("Tenancy:TenantsPath", Path.Combine(_root, "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", Path.Combine(_root, "data"));
+            foreach (var (key, value) in FreePorts.ClusterSettings())
+            {
+                b.UseSetting(key, value);
+            }
+
             b.UseSetting("OpenRouter:BaseUrl", _simulator.BaseUrl.ToString());
             b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
         });

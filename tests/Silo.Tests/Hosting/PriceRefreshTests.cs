@@ -19,6 +19,11 @@ public sealed class PriceRefreshTests
             b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", data);
+            foreach (var (key, value) in FreePorts.ClusterSettings())
+            {
+                b.UseSetting(key, value);
+            }
+
             b.UseSetting("OpenRouter:BaseUrl", simulator.BaseUrl.ToString());
         });
         using var client = factory.CreateClient();
@@ -46,6 +51,11 @@ public sealed class PriceRefreshTests
             b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", data);
+            foreach (var (key, value) in FreePorts.ClusterSettings())
+            {
+                b.UseSetting(key, value);
+            }
+
             b.UseSetting("OpenRouter:BaseUrl", "http://127.0.0.1:9/api/v1");
             b.UseSetting("OpenRouter:MaxRetries", "0");
         });

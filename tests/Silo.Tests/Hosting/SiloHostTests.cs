@@ -11,6 +11,7 @@ namespace OrleansTenancy.Silo.Tests.Hosting;
 public sealed class SiloHostTests : IDisposable
 {
     private readonly string _tenants = Path.Combine(Path.GetTempPath(), "silo-host-" + Guid.NewGuid().ToString("N"));
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "silo-host-data-" + Guid.NewGuid().ToString("N"));
 
     public SiloHostTests()
     {
@@ -31,14 +32,26 @@ public sealed class SiloHostTests : IDisposable
         File.WriteAllText(Path.Combine(_tenants, "broken", "tenant.yaml"), "workspaces: [1, 2\n");
     }
 
-    public void Dispose() => Directory.Delete(_tenants, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_tenants, recursive: true);
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
 
     private WebApplicationFactory<Program> Factory(string? adminKey = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Tenancy:TenantsPath", _tenants);
             b.UseSetting("Tenancy:WatchTenants", "false");
-            b.UseSetting("Tenancy:DataDirectory", Path.Combine(_tenants, "_data"));
+            b.UseSetting("Tenancy:DataDirectory", _data);
+            foreach (var (key, value) in FreePorts.ClusterSettings())
+            {
+                b.UseSetting(key, value);
+            }
+
             if (adminKey is not null)
             {
                 b.UseSetting("Tenancy:AdminKey", adminKey);
@@ -99,7 +112,7 @@ public sealed class SiloHostTests : IDisposable
     [Fact]
     public async Task A_host_started_on_a_data_directory_held_by_another_is_refused_and_one_disposed_releases_it()
     {
-        var data = Path.Combine(_tenants, "_data");
+        var data = _data;
         await using (var first = Factory())
         {
             using var client = first.CreateClient();

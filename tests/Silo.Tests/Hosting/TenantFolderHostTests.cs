@@ -71,13 +71,15 @@ public sealed class TenantFolderHostTests : IDisposable
     [InlineData("Tenancy:AnonymousCallers", "everyone")]
     [InlineData("Tenancy:MaxTenantFileBytes", "0")]
     [InlineData("Tenancy:MaxWorkspacesPerTenant", "-1")]
-    public void An_invalid_limit_stops_the_host_naming_the_setting(string key, string value)
+    public void An_invalid_setting_stops_the_host_naming_it_and_leaves_the_data_directory_free(string key, string value)
     {
-        using var factory = Factory((key, value));
+        using (var factory = Factory((key, value)))
+        {
+            var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+            Assert.Contains(key, error.ToString(), StringComparison.Ordinal);
+        }
 
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-
-        Assert.Contains(key, error.ToString(), StringComparison.Ordinal);
+        using var free = OrleansTenancy.Silo.Hosting.DataDirectoryLock.Acquire(Path.Combine(_root, "data"));
     }
 
     private WebApplicationFactory<Program> Factory(params (string Key, string Value)[] settings) =>
@@ -86,7 +88,7 @@ public sealed class TenantFolderHostTests : IDisposable
             b.UseSetting("Tenancy:TenantsPath", Tenants);
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", Path.Combine(_root, "data"));
-            foreach (var (key, value) in settings)
+            foreach (var (key, value) in FreePorts.ClusterSettings().Concat(settings.Select(s => KeyValuePair.Create(s.Key, s.Value))))
             {
                 b.UseSetting(key, value);
             }

@@ -2,14 +2,19 @@ using System.Diagnostics;
 
 namespace OrleansTenancy.Silo.Tests.Observability;
 
-/// <summary>Runs <c>promtool check metrics</c>, installing it with the repository's deploy script when missing.</summary>
+/// <summary>Runs Prometheus' <c>promtool</c>, installing it with the repository's deploy script when missing.</summary>
 internal static class Promtool
 {
     private static readonly Lazy<string> Path = new(Locate);
 
-    public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition)
+    /// <summary><c>promtool check metrics</c> on an exposition read from standard input.</summary>
+    public static Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition) => RunAsync(["check", "metrics"], exposition);
+
+    /// <summary>Runs <c>promtool <paramref name="args"/></c>, feeding <paramref name="input"/> to its standard input.</summary>
+    /// <returns>The exit code and standard output followed by standard error.</returns>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> args, string input = "")
     {
-        var start = new ProcessStartInfo(Path.Value, "check metrics")
+        var start = new ProcessStartInfo(Path.Value, args)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -18,9 +23,9 @@ internal static class Promtool
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(exposition);
+        await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         return (process.ExitCode, (await stdout) + (await stderr));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Silo.Tests.Processes;
 
@@ -84,8 +85,23 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>The arguments that put the silo on a free loopback port (the shipped settings name 8080, which may be taken).</summary>
-    public static string[] FreePort => ["--urls", "http://127.0.0.1:0"];
+    /// <summary>
+    /// The arguments that put the silo on free ports: HTTP on a loopback port the system picks (the shipped settings name
+    /// 8080, which may be taken) and Orleans silo and gateway ports of its own, so that silos of several tests run side by side.
+    /// </summary>
+    public static string[] FreePort
+    {
+        get
+        {
+            var orleans = FreePorts.Take(2);
+            return
+            [
+                "--urls", "http://127.0.0.1:0",
+                "--Cluster:SiloPort", orleans[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--Cluster:GatewayPort", orleans[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ];
+        }
+    }
 
     /// <summary>The address the silo listens on, once it has started.</summary>
     public async Task<Uri> StartedAsync()
@@ -105,6 +121,13 @@ internal sealed partial class SiloProcess : IAsyncDisposable
 
     /// <summary>Asks the silo to stop as a service manager does (SIGTERM).</summary>
     public void Terminate() => Signal("TERM");
+
+    /// <summary>Stops the silo with SIGTERM and returns its exit code.</summary>
+    public Task<int> StopAsync()
+    {
+        Terminate();
+        return ExitedAsync();
+    }
 
     /// <summary>Kills the silo without a chance to clean up (SIGKILL).</summary>
     public void Kill() => Signal("KILL");

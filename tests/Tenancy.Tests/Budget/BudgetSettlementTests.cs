@@ -142,9 +142,9 @@ public class BudgetSettlementTests
         h.Settle("a", 1m);
         Assert.False(h.Reserve(0.01m).IsGranted);
 
-        h.Clock.Set(new DateTimeOffset(2026, 11, 30, 14, 59, 59, TimeSpan.Zero)); // 23:59:59 Tokyo
+        h.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 14, 59, 59, TimeSpan.Zero)); // 23:59:59 Tokyo
         Assert.False(h.Reserve(0.01m).IsGranted);
-        h.Clock.Set(new DateTimeOffset(2026, 11, 30, 15, 0, 0, TimeSpan.Zero));   // 00:00 on 1 Dec Tokyo
+        h.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 15, 0, 0, TimeSpan.Zero));   // 00:00 on 1 Dec Tokyo
 
         Assert.Equal(0m, h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day).Spent);
         Assert.Equal(0m, h.Status(BudgetMetric.CostUsd, BudgetPeriod.Month).Spent);

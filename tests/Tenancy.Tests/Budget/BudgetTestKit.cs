@@ -2,18 +2,6 @@ using OrleansTenancy.Tenancy.Budget;
 
 namespace OrleansTenancy.Tenancy.Tests.BudgetTests;
 
-/// <summary>A clock that moves only when told to.</summary>
-internal sealed class SteppingClock(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
-
-    public void Set(DateTimeOffset to) => _now = to;
-}
-
 /// <summary>An account, its rules and a clock, with terse helpers for table-driven tests.</summary>
 internal sealed class AccountHarness
 {
@@ -23,7 +11,7 @@ internal sealed class AccountHarness
         DateTimeOffset? start = null, BudgetAccountOptions? options = null)
     {
         Rules = new BudgetRules(tenant, BudgetCalendarTests.Zone(zone), workspaces);
-        Clock = new SteppingClock(start ?? new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        Clock = new TestClock(start ?? new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         Account = new BudgetAccount(State, options);
     }
 
@@ -31,7 +19,7 @@ internal sealed class AccountHarness
 
     public BudgetRules Rules { get; set; }
 
-    public SteppingClock Clock { get; }
+    public TestClock Clock { get; }
 
     public BudgetAccount Account { get; }
 

@@ -140,7 +140,7 @@ public class ReservationCoverTests
     [Fact]
     public void A_grant_after_the_window_or_in_a_new_day_is_not_covered()
     {
-        _budget.Clock.Set(new DateTimeOffset(2026, 11, 22, 23, 59, 58, TimeSpan.Zero));
+        _budget.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 23, 59, 58, TimeSpan.Zero));
         Grant(1m);
         Write();
 

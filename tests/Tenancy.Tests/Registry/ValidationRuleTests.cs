@@ -37,7 +37,7 @@ public sealed class ValidationRuleTests
         ["infinity"] = new(Budgets, 1, "'monthly_cap_usd' in budgets.yaml must be a finite number, but it is '.inf'", (Budgets, "monthly_cap_usd: .inf\n")),
         ["not a number"] = new(Budgets, 1, "must be a finite number, but it is '.nan'", (Budgets, "max_per_request: .nan\n")),
         ["number out of range"] = new(Budgets, 1, "is out of range", (Budgets, "daily_cap_usd: 1e400\n")),
-        ["usd limit finer than the ledger keeps"] = new(Budgets, 2, "'max_per_request' in budgets.yaml (0.0000000000000000000000000001) has more than 9 decimal places", (Budgets, "daily_cap_usd: 0.000000001\nmax_per_request: 1.234567e-28\n")),
+        ["usd limit below what the ledger keeps"] = new(Budgets, 2, "'max_per_request' in budgets.yaml (0.0000000000000000000000000001) is below 0.000000001, the smallest USD amount the ledger keeps", (Budgets, "daily_cap_usd: 0.000000001\nmax_per_request: 1.234567e-28\n")),
         ["monthly cap below daily cap"] = new(Budgets, 2, "'monthly_cap_usd' (50) in budgets.yaml is below 'daily_cap_usd' (60)", (Budgets, "daily_cap_usd: 60\nmonthly_cap_usd: 50\n")),
         ["monthly tokens below daily tokens"] = new(Budgets, 2, "'monthly_tokens' (10) in budgets.yaml is below 'daily_tokens' (20)", (Budgets, "daily_tokens: 20\nmonthly_tokens: 10\n")),
         ["monthly executions below daily"] = new(Budgets, 2, "'monthly_executions' (1) in budgets.yaml is below 'daily_executions' (2)", (Budgets, "daily_executions: 2\nmonthly_executions: 1\n")),

@@ -198,7 +198,7 @@ internal static class SectionParser
         };
         foreach (var (key, usd) in (ReadOnlySpan<(string, decimal?)>)[("daily_cap_usd", limits.DailyCapUsd), ("monthly_cap_usd", limits.MonthlyCapUsd), ("max_per_request", limits.MaxPerRequest)])
         {
-            if (BudgetLimitsValidation.UsdPrecisionProblem($"'{key}' in {map.Section}", usd) is { } problem)
+            if (BudgetLimitsValidation.UsdMinimumProblem($"'{key}' in {map.Section}", usd) is { } problem)
             {
                 map.Sink.Error(map.Node(key)!, problem);
             }

@@ -1,0 +1,50 @@
+namespace OrleansTenancy.GrainInterfaces;
+
+/// <summary>
+/// Budget limits as configured (in <c>budgets.yaml</c>, a workspace override, the global defaults or the
+/// runtime API). A <see langword="null"/> member means "not set at this level"; the registry merges levels
+/// into effective limits. JSON names equal the YAML field names.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.BudgetLimits")]
+public sealed record BudgetLimits
+{
+    /// <summary>Calendar-day cost cap in USD.</summary>
+    [Id(0)]
+    public decimal? DailyCapUsd { get; init; }
+
+    /// <summary>Calendar-month cost cap in USD.</summary>
+    [Id(1)]
+    public decimal? MonthlyCapUsd { get; init; }
+
+    /// <summary>Calendar-day token cap (prompt + completion).</summary>
+    [Id(2)]
+    public long? DailyTokens { get; init; }
+
+    /// <summary>Calendar-month token cap (prompt + completion).</summary>
+    [Id(3)]
+    public long? MonthlyTokens { get; init; }
+
+    /// <summary>Calendar-day cap on the number of executions.</summary>
+    [Id(4)]
+    public long? DailyExecutions { get; init; }
+
+    /// <summary>Calendar-month cap on the number of executions.</summary>
+    [Id(5)]
+    public long? MonthlyExecutions { get; init; }
+
+    /// <summary>Largest worst-case cost in USD one request may reserve.</summary>
+    [Id(6)]
+    public decimal? MaxPerRequest { get; init; }
+
+    /// <summary>How limits are enforced.</summary>
+    [Id(7)]
+    public Enforcement? Enforcement { get; init; }
+
+    /// <summary>Soft-alert thresholds in percent of a limit (for example 50, 80, 100).</summary>
+    [Id(8)]
+    public IReadOnlyList<decimal>? AlertThresholds { get; init; }
+
+    /// <summary>Whether unset limits fall back to the global defaults (default <see langword="true"/>).</summary>
+    [Id(9)]
+    public bool? InheritGlobal { get; init; }
+}

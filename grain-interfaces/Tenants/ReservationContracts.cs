@@ -1,0 +1,218 @@
+namespace OrleansTenancy.GrainInterfaces;
+
+/// <summary>A request to reserve the worst-case usage of one LLM call before it goes upstream.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.ReservationRequest")]
+public sealed record ReservationRequest
+{
+    /// <summary>The request id; reserve, settle and release are idempotent on it.</summary>
+    [Id(0)]
+    public required string RequestId { get; init; }
+
+    /// <summary>The workspace the call runs for.</summary>
+    [Id(1)]
+    public required string Workspace { get; init; }
+
+    /// <summary>The model the estimate was priced for.</summary>
+    [Id(2)]
+    public required string Model { get; init; }
+
+    /// <summary>Worst-case cost in USD.</summary>
+    [Id(3)]
+    public decimal EstimatedCostUsd { get; init; }
+
+    /// <summary>Worst-case prompt plus completion tokens.</summary>
+    [Id(4)]
+    public long EstimatedTokens { get; init; }
+}
+
+/// <summary>An open reservation: budget held for a call in flight until it is settled, released or expires.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.Reservation")]
+public sealed record Reservation
+{
+    /// <summary>The request id.</summary>
+    [Id(0)]
+    public required string RequestId { get; init; }
+
+    /// <summary>The workspace the call runs for.</summary>
+    [Id(1)]
+    public required string Workspace { get; init; }
+
+    /// <summary>The model the estimate was priced for.</summary>
+    [Id(2)]
+    public required string Model { get; init; }
+
+    /// <summary>Reserved worst-case cost in USD.</summary>
+    [Id(3)]
+    public decimal EstimatedCostUsd { get; init; }
+
+    /// <summary>Reserved worst-case tokens.</summary>
+    [Id(4)]
+    public long EstimatedTokens { get; init; }
+
+    /// <summary>When it was granted.</summary>
+    [Id(5)]
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When it expires and returns its budget if neither settled nor released.</summary>
+    [Id(6)]
+    public DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>The tenant-local day (<c>yyyyMMdd</c>) of <see cref="CreatedAt"/>; its usage lands in this day.</summary>
+    [Id(7)]
+    public int DayKey { get; init; }
+
+    /// <summary>The tenant-local month (<c>yyyyMM</c>) of <see cref="CreatedAt"/>; its usage lands in this month.</summary>
+    [Id(8)]
+    public int MonthKey { get; init; }
+}
+
+/// <summary>Why hard enforcement refused a reservation (or, under soft enforcement, which limit it overran).</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.BudgetDenial")]
+public sealed record BudgetDenial
+{
+    /// <summary>The workspace whose sub-cap refused it, or <see langword="null"/> for a tenant-wide limit.</summary>
+    [Id(0)]
+    public string? Workspace { get; init; }
+
+    /// <summary>What the limit measures.</summary>
+    [Id(1)]
+    public BudgetMetric Metric { get; init; }
+
+    /// <summary>The limit's window.</summary>
+    [Id(2)]
+    public BudgetPeriod Period { get; init; }
+
+    /// <summary>The configured limit (USD, tokens or executions).</summary>
+    [Id(3)]
+    public decimal Limit { get; init; }
+
+    /// <summary>Settled usage in the period.</summary>
+    [Id(4)]
+    public decimal Spent { get; init; }
+
+    /// <summary>Usage held by open reservations in the period.</summary>
+    [Id(5)]
+    public decimal Reserved { get; init; }
+
+    /// <summary>What this request asked for.</summary>
+    [Id(6)]
+    public decimal Requested { get; init; }
+
+    /// <summary>What was left before this request (never negative).</summary>
+    [Id(7)]
+    public decimal Remaining { get; init; }
+
+    /// <summary>When the period resets, or <see langword="null"/> for <see cref="BudgetPeriod.Request"/>.</summary>
+    [Id(8)]
+    public DateTimeOffset? ResetsAt { get; init; }
+
+    /// <summary>A sentence naming the limit, what is left and when it resets.</summary>
+    [Id(9)]
+    public required string Message { get; init; }
+}
+
+/// <summary>A soft-alert threshold crossed for the first time in a period.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.BudgetAlert")]
+public sealed record BudgetAlert
+{
+    /// <summary>The workspace whose sub-cap crossed it, or <see langword="null"/> for a tenant-wide limit.</summary>
+    [Id(0)]
+    public string? Workspace { get; init; }
+
+    /// <summary>What the limit measures.</summary>
+    [Id(1)]
+    public BudgetMetric Metric { get; init; }
+
+    /// <summary>The limit's window.</summary>
+    [Id(2)]
+    public BudgetPeriod Period { get; init; }
+
+    /// <summary>The tenant-local period key (<c>yyyyMMdd</c> or <c>yyyyMM</c>).</summary>
+    [Id(3)]
+    public int PeriodKey { get; init; }
+
+    /// <summary>The threshold crossed, in percent.</summary>
+    [Id(4)]
+    public decimal ThresholdPercent { get; init; }
+
+    /// <summary>Usage (spent plus reserved) in percent of the limit when it fired.</summary>
+    [Id(5)]
+    public decimal PercentUsed { get; init; }
+
+    /// <summary>The configured limit.</summary>
+    [Id(6)]
+    public decimal Limit { get; init; }
+}
+
+/// <summary>The answer to a reservation attempt.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.ReservationDecision")]
+public sealed record ReservationDecision
+{
+    /// <summary>How the attempt ended.</summary>
+    [Id(0)]
+    public ReservationOutcome Outcome { get; init; }
+
+    /// <summary>The open reservation when granted (new or already open).</summary>
+    [Id(1)]
+    public Reservation? Reservation { get; init; }
+
+    /// <summary>The refusing limit when <see cref="ReservationOutcome.Denied"/>.</summary>
+    [Id(2)]
+    public BudgetDenial? Denial { get; init; }
+
+    /// <summary>Thresholds crossed for the first time in their period by this grant.</summary>
+    [Id(3)]
+    public IReadOnlyList<BudgetAlert> Alerts { get; init; } = [];
+
+    /// <summary>Under soft enforcement: the limits this grant overran (a hard policy would have denied it).</summary>
+    [Id(4)]
+    public IReadOnlyList<BudgetDenial> SoftOverruns { get; init; } = [];
+
+    /// <summary>Whether the caller may go upstream.</summary>
+    public bool IsGranted => Outcome is ReservationOutcome.Granted or ReservationOutcome.AlreadyReserved;
+}
+
+/// <summary>The actual usage of a finished call.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.SettleRequest")]
+public sealed record SettleRequest
+{
+    /// <summary>The request id of the reservation.</summary>
+    [Id(0)]
+    public required string RequestId { get; init; }
+
+    /// <summary>The workspace; used only when no reservation is known for the id.</summary>
+    [Id(1)]
+    public string? Workspace { get; init; }
+
+    /// <summary>Actual cost in USD (OpenRouter <c>usage.cost</c>, else tokens × price).</summary>
+    [Id(2)]
+    public decimal ActualCostUsd { get; init; }
+
+    /// <summary>Actual prompt tokens.</summary>
+    [Id(3)]
+    public long PromptTokens { get; init; }
+
+    /// <summary>Actual completion tokens.</summary>
+    [Id(4)]
+    public long CompletionTokens { get; init; }
+}
+
+/// <summary>The answer to a settle call.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.SettleOutcome")]
+public sealed record SettleOutcome
+{
+    /// <summary>How the call ended.</summary>
+    [Id(0)]
+    public SettleResult Result { get; init; }
+
+    /// <summary>Whether counters changed (false for duplicates).</summary>
+    public bool Changed => Result is SettleResult.Settled or SettleResult.SettledAfterExpiry or SettleResult.SettledWithoutReservation;
+
+    /// <summary>The reservation that was settled, when one was open.</summary>
+    [Id(1)]
+    public Reservation? Reservation { get; init; }
+
+    /// <summary>Thresholds crossed for the first time in their period by this usage.</summary>
+    [Id(2)]
+    public IReadOnlyList<BudgetAlert> Alerts { get; init; } = [];
+}

@@ -1,0 +1,141 @@
+using OrleansTenancy.Grains.Persistence;
+
+namespace OrleansTenancy.Grains.Tests.Persistence;
+
+/// <summary>
+/// The committer's invariants, on a scheduler that runs one work item at a time as an Orleans activation does: one write
+/// in flight, every caller released only by a write that started after its mutation, a failed write failing its batch
+/// and the one behind it after the owner discarded its state.
+/// </summary>
+public sealed class GroupCommitterTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly TaskScheduler _activation = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+    private readonly List<Write> _writes = [];
+    private readonly List<string> _events = [];
+    private readonly GroupCommitter _committer;
+    private int _version;
+    private int _inFlight;
+    private int _mostInFlight;
+
+    public GroupCommitterTests() => _committer = new GroupCommitter(WriteAsync, OnFailureAsync);
+
+    /// <summary>A write the test lets finish (or fail); it persists the state version it started with.</summary>
+    private sealed record Write(int Version, TaskCompletionSource Done);
+
+    private async Task WriteAsync()
+    {
+        var write = new Write(_version, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _writes.Add(write);
+        _mostInFlight = Math.Max(_mostInFlight, ++_inFlight);
+        try
+        {
+            await write.Done.Task;
+        }
+        finally
+        {
+            _inFlight--;
+        }
+    }
+
+    private Task OnFailureAsync(Exception error)
+    {
+        _events.Add("discarded: " + error.Message);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>On the activation's scheduler: changes the state and asks for durability in the same turn.</summary>
+    private Task<(int Version, Task Durable)> MutateAsync() => OnActivation(() =>
+    {
+        var version = ++_version;
+        return (version, _committer.WhenDurable());
+    });
+
+    private Task<T> OnActivation<T>(Func<T> work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.None, _activation);
+
+    private async Task<Write> WriteNumber(int number)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (await OnActivation(() => _writes.Count) < number)
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+
+        return await OnActivation(() => _writes[number - 1]);
+    }
+
+    [Fact]
+    public async Task One_write_is_in_flight_and_callers_that_arrive_meanwhile_share_the_next()
+    {
+        var (firstVersion, first) = await MutateAsync();
+        var write1 = await WriteNumber(1);
+        var behind = new List<(int Version, Task Durable)>();
+        for (var i = 0; i < 5; i++)
+        {
+            behind.Add(await MutateAsync());
+        }
+
+        Assert.Equal(1, await OnActivation(() => _writes.Count));
+        Assert.False(first.IsCompleted);
+        write1.Done.SetResult();
+        await first.WaitAsync(Patience);
+        Assert.True(write1.Version >= firstVersion);
+
+        var write2 = await WriteNumber(2);
+        Assert.All(behind, b => Assert.False(b.Durable.IsCompleted, "released before the write that holds it"));
+        Assert.True(write2.Version >= behind.Max(b => b.Version), "the next write started before the mutations it releases");
+        write2.Done.SetResult();
+        await Task.WhenAll(behind.Select(b => b.Durable)).WaitAsync(Patience);
+
+        Assert.Equal((2, 1), (await OnActivation(() => _writes.Count), _mostInFlight));
+        Assert.Equal((2L, 6L), (_committer.WritesSucceeded, _committer.CallersCommitted));
+        Assert.False(await OnActivation(() => _committer.IsBusy));
+    }
+
+    [Fact]
+    public async Task Requests_already_queued_on_the_activation_join_the_write_about_to_start()
+    {
+        var queued = await OnActivation(() =>
+        {
+            // Requests that arrived while this turn runs wait in the activation's queue, ahead of the commit loop.
+            var next = Enumerable.Range(0, 3)
+                .Select(_ => Task.Factory.StartNew(() => _committer.WhenDurable(), CancellationToken.None, TaskCreationOptions.None, _activation))
+                .ToList();
+            return (first: _committer.WhenDurable(), next);
+        });
+
+        var write = await WriteNumber(1);
+        var others = await Task.WhenAll(queued.next);
+        write.Done.SetResult();
+        await Task.WhenAll(others.Prepend(queued.first)).WaitAsync(Patience);
+
+        Assert.Equal(1, await OnActivation(() => _writes.Count));
+        Assert.Equal(4L, _committer.CallersCommitted);
+    }
+
+    [Fact]
+    public async Task A_failed_write_fails_its_batch_and_the_one_behind_once_the_state_is_discarded()
+    {
+        var (_, first) = await MutateAsync();
+        var write1 = await WriteNumber(1);
+        var (_, behind) = await MutateAsync();
+
+        write1.Done.SetException(new IOException("disk full"));
+
+        foreach (var caller in new[] { first, behind })
+        {
+            var error = await Assert.ThrowsAsync<IOException>(() => caller.WaitAsync(Patience));
+            Assert.Equal("disk full", error.Message);
+        }
+
+        Assert.Equal(["discarded: disk full"], await OnActivation(() => _events.ToList()));
+        Assert.Equal(1, await OnActivation(() => _writes.Count));
+
+        // The next caller starts a fresh write.
+        var (_, again) = await MutateAsync();
+        (await WriteNumber(2)).Done.SetResult();
+        await again.WaitAsync(Patience);
+        Assert.Equal(1L, _committer.WritesSucceeded);
+    }
+}
