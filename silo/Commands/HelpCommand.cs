@@ -18,7 +18,10 @@ public static class HelpCommand
           --tenants <dir>                     the tenants folder (Tenancy:TenantsPath, default ./tenants)
           --Tenancy:DataDirectory <dir>       SQLite storage, usage ledger, lock file and tenant claims (default ./data);
                                               one silo per data directory
-          --Tenancy:AdminKey <key>            key for /admin and /metrics (without one: loopback callers only)
+          --Cluster:SiloPort <n>, --Cluster:GatewayPort <n>
+                                              Orleans' ports (default 11111 and 30000; a second silo on this
+                                              machine needs its own)
+          --Tenancy:AdminKey <key>            key for /admin, /metrics and the dashboard (without one: loopback only)
           --Tenancy:Strict true|false         refuse calls that name no tenant (unset: the environment decides)
           --Tenancy:AnonymousCallers local|any
                                               who may call without credentials as default:main (default local)

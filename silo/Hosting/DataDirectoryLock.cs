@@ -35,7 +35,8 @@ public sealed class DataDirectoryLock : IDisposable
         {
             throw new DataDirectoryInUseException(
                 $"Another silo is using the data directory '{folder}' (it holds {path}). Stop that silo, or give this one a folder "
-                + "of its own: --Tenancy:DataDirectory <dir> (each silo needs its own data directory).", error);
+                + "of its own: --Tenancy:DataDirectory <dir> (each silo needs its own data directory, and on one machine its own "
+                + "--urls and --Cluster:SiloPort / --Cluster:GatewayPort).", error);
         }
     }
 
