@@ -26,7 +26,15 @@ for trx in "$results"/*.trx; do
   [[ -f "$trx" ]] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
-  passed=$((passed + $(get passed))); failed=$((failed + $(get failed))); skipped=$((skipped + $(get notExecuted)))
+  # A skipped test is neither executed nor counted as notExecuted by the TRX logger.
+  passed=$((passed + $(get passed))); failed=$((failed + $(get failed))); skipped=$((skipped + $(get total) - $(get executed)))
 done
+# The multi-process fault tests (tests/Cluster.Tests) report the failover time and the money audit after each fault.
+# (grep reads the files itself: `cat | grep -q` under pipefail fails when grep stops early.)
+if grep -qs '\[cluster\]' "$results"/*.trx; then
+  echo "Cluster fault tests:"
+  cat "$results"/*.trx | grep -o '\[cluster\][^<]*' \
+    | sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g' -e 's/^\[cluster\]/ /'
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

@@ -17,9 +17,13 @@ PGDURABLE="${PGDURABLE:-0}"
 PGHOST=127.0.0.1
 CONNECTION_STRING="Host=${PGHOST};Port=${PGPORT};Username=postgres;Database=postgres"
 
+# Relative to where the script was started, before as_postgres leaves that folder.
+case "$PGDATA" in /*) ;; *) PGDATA="$PWD/$PGDATA" ;; esac
+
 as_postgres() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /: the user postgres may not be allowed into the folder the script was started from (a clone under /root).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

@@ -1,4 +1,6 @@
+using OrleansTenancy.Silo.Alerts;
 using OrleansTenancy.Silo.Apis;
+using OrleansTenancy.Silo.Cluster;
 using OrleansTenancy.Silo.Commands;
 using OrleansTenancy.Silo.Dashboard;
 using OrleansTenancy.Silo.Gateway;
@@ -27,8 +29,11 @@ catch (DataDirectoryInUseException inUse)
 
 builder.AddTenancyGrains();
 builder.AddTenancyRouting();
+builder.Services.AddTenancyClusterView();
 builder.Services.AddTenancyGateway();
 builder.Services.AddTenancyDashboard();
+builder.AddTenancyOrleansDashboard();
+builder.Services.AddTenancyAlerts();
 
 var app = builder.Build();
 app.Services.GetRequiredService<DataDirectoryLock>(); // owned by the container from here on
@@ -41,6 +46,7 @@ app.MapModelsApi();
 app.MapMemoryApi();
 app.MapPrometheusMetrics("/metrics").RequireTenancyAdmin();
 app.MapDashboard();
+app.MapTenancyOrleansDashboard();
 await app.RunAsync();
 return 0;
 

@@ -4,14 +4,23 @@ namespace OrleansTenancy.GrainInterfaces;
 /// Routes LLM calls for cluster clients (a stateless worker, activated on the silo that receives the call): resolve
 /// the tenant context, apply its routing policy, reserve the worst case, call upstream, settle.
 /// </summary>
+/// <remarks>
+/// A call that must be cancellable, or streamed, goes through <see cref="IChatCallGrain"/> instead: Orleans delivers a
+/// cancellation, and each poll of a stream, to the grain id of the call, and a stateless worker may hand those to
+/// another activation of its pool than the one running the call.
+/// </remarks>
 [Alias("OrleansTenancy.IRouterGrain")]
 public interface IRouterGrain : IGrainWithStringKey
 {
+    /// <summary>The longest a chat call may run before its caller gets a timeout (upstream attempts and fallbacks included).</summary>
+    public const string ChatTimeout = "00:05:00";
+
     /// <summary>
     /// Runs one chat call. Expected refusals (budget, rate limit, policy, upstream errors) come back in
     /// <see cref="ChatAnswer.Refusal"/> with their details rather than as exceptions.
     /// </summary>
     [Alias("Chat")]
+    [ResponseTimeout(ChatTimeout)]
     Task<ChatAnswer> ChatAsync(ChatCall chat);
 }
 

@@ -38,14 +38,32 @@ public enum ReservationOutcome
     /// <summary>A new reservation was recorded.</summary>
     Granted = 0,
 
-    /// <summary>A reservation with this request id is already open; it is returned unchanged (a retried reserve).</summary>
+    /// <summary>
+    /// This call's reservation is already open (its reserve was retried, as after a timeout that hid a success); it is
+    /// returned unchanged. Only the call that made it, identified by <see cref="ReservationRequest.CallToken"/>, gets it.
+    /// </summary>
     AlreadyReserved = 1,
 
     /// <summary>Hard enforcement refused it; see <see cref="ReservationDecision.Denial"/>.</summary>
     Denied = 2,
 
-    /// <summary>The request id was recently settled, released or expired; a finished id is never reserved again.</summary>
+    /// <summary>
+    /// The request id was settled (upstream charged for it) or its reservation expired (upstream may have charged): a
+    /// finished id is never reserved again. An id whose reservation was released is not finished.
+    /// </summary>
     RequestIdFinished = 3,
+
+    /// <summary>
+    /// A reservation with this request id is open for another call: a duplicate is in flight. The caller must not go
+    /// upstream; it may wait for that call or retry later.
+    /// </summary>
+    InProgress = 4,
+
+    /// <summary>
+    /// The tenant's rate limit (<c>requests_per_minute</c> or <c>tokens_per_minute</c>) has no room for this call in
+    /// the current minute; see <see cref="ReservationDecision.RetryAfter"/>. Nothing was reserved or counted.
+    /// </summary>
+    RateLimited = 5,
 }
 
 /// <summary>How a settle call ended.</summary>

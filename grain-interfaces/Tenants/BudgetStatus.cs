@@ -83,4 +83,8 @@ public sealed record LimitStatus
     /// <summary>Settled usage projected linearly to the period end: <c>Spent / elapsed × period length</c>.</summary>
     [Id(10)]
     public decimal ForecastAtPeriodEnd { get; init; }
+
+    /// <summary>The limit's <c>budgets.yaml</c> name (<c>daily_cap_usd</c>, <c>monthly_tokens</c>, …), as refusals name it.</summary>
+    [Id(11)]
+    public string Name { get; init; } = "";
 }

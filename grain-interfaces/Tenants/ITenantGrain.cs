@@ -37,6 +37,11 @@ public interface ITenantGrain : IGrainWithStringKey
     [ReadOnly]
     Task<BudgetStatus> GetStatusAsync();
 
+    /// <summary>The budget alerts this tenant fired that are still kept, oldest first, with their delivery to each webhook.</summary>
+    [Alias("GetAlerts")]
+    [ReadOnly]
+    Task<IReadOnlyList<FiredAlertView>> GetAlertsAsync();
+
     /// <summary>The runtime override of the YAML limits, if one is set.</summary>
     [Alias("GetBudgetOverride")]
     [ReadOnly]

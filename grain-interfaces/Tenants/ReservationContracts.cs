@@ -23,6 +23,57 @@ public sealed record ReservationRequest
     /// <summary>Worst-case prompt plus completion tokens.</summary>
     [Id(4)]
     public long EstimatedTokens { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="RequestId"/> was made up for this call rather than sent by a caller. A caller's id may repeat
+    /// a call the tenant grain no longer remembers (one settled before a restart), so for an id it does not know the
+    /// grain asks the usage ledger first; a fresh id cannot repeat anything and skips that lookup.
+    /// </summary>
+    [Id(5)]
+    public bool FreshRequestId { get; init; }
+
+    /// <summary>
+    /// A number the calling router draws once per call (not per reserve attempt), so that a reserve it retries finds
+    /// the reservation its earlier attempt made (<see cref="ReservationOutcome.AlreadyReserved"/>) while another call with
+    /// the same request id is <see cref="ReservationOutcome.InProgress"/>. Zero: the caller has none, and every open
+    /// reservation of the id is another call's.
+    /// </summary>
+    [Id(6)]
+    public long CallToken { get; init; }
+
+    /// <summary>
+    /// Cheaper models this call may switch to (downshift): when <see cref="EstimatedCostUsd"/> is above the per-request
+    /// cap in effect (the tenant's and the workspace's <c>max_per_request</c>, a runtime override included), the
+    /// cheapest alternative that fits is reserved instead and the granted reservation names its model. Empty or
+    /// <see langword="null"/>: no switch.
+    /// </summary>
+    [Id(7)]
+    public IReadOnlyList<ReservationAlternative>? Downshift { get; init; }
+
+    /// <summary>
+    /// Whether this reservation is a fallback attempt of a call whose first attempt already counted against the
+    /// tenant's rate limits (<c>requests_per_minute</c>, <c>tokens_per_minute</c>): a fallback is neither checked nor
+    /// counted again. Defaults to <see langword="false"/>: every other reservation is a call the rate limits count.
+    /// </summary>
+    [Id(8)]
+    public bool Fallback { get; init; }
+}
+
+/// <summary>Another model a call could run on, with its worst case.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansTenancy.ReservationAlternative")]
+public sealed record ReservationAlternative
+{
+    /// <summary>The model.</summary>
+    [Id(0)]
+    public required string Model { get; init; }
+
+    /// <summary>Worst-case cost in USD on this model.</summary>
+    [Id(1)]
+    public decimal EstimatedCostUsd { get; init; }
+
+    /// <summary>Worst-case prompt plus completion tokens on this model.</summary>
+    [Id(2)]
+    public long EstimatedTokens { get; init; }
 }
 
 /// <summary>An open reservation: budget held for a call in flight until it is settled, released or expires.</summary>
@@ -152,7 +203,7 @@ public sealed record ReservationDecision
     [Id(0)]
     public ReservationOutcome Outcome { get; init; }
 
-    /// <summary>The open reservation when granted (new or already open).</summary>
+    /// <summary>The open reservation when granted (new, or this call's own from an earlier attempt).</summary>
     [Id(1)]
     public Reservation? Reservation { get; init; }
 
@@ -167,6 +218,10 @@ public sealed record ReservationDecision
     /// <summary>Under soft enforcement: the limits this grant overran (a hard policy would have denied it).</summary>
     [Id(4)]
     public IReadOnlyList<BudgetDenial> SoftOverruns { get; init; } = [];
+
+    /// <summary>When <see cref="ReservationOutcome.RateLimited"/>: how long until the tenant's current rate window ends.</summary>
+    [Id(5)]
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>Whether the caller may go upstream.</summary>
     public bool IsGranted => Outcome is ReservationOutcome.Granted or ReservationOutcome.AlreadyReserved;
@@ -195,6 +250,14 @@ public sealed record SettleRequest
     /// <summary>Actual completion tokens.</summary>
     [Id(4)]
     public long CompletionTokens { get; init; }
+
+    /// <summary>
+    /// How long the tenant grain may wait for other changes to store this settlement with them; zero (the default):
+    /// with its next write. Given only by a caller whose answer does not wait for the store (the single silo, whose
+    /// journal keeps the settlement first); the settle call still returns only once the settlement is stored.
+    /// </summary>
+    [Id(5)]
+    public TimeSpan StoreWithin { get; init; }
 }
 
 /// <summary>The answer to a settle call.</summary>

@@ -9,11 +9,18 @@ public interface IUsageLedger
     /// <summary>The largest page <see cref="ListExecutionsAsync"/> returns; larger requests are cut to it.</summary>
     const int MaxPageSize = 200;
 
-    /// <summary>Stores one row; a request id already present is a no-op that returns <see cref="LedgerInsertResult.AlreadyRecorded"/>.</summary>
+    /// <summary>
+    /// Stores one row. A request id already present is a no-op that returns <see cref="LedgerInsertResult.AlreadyRecorded"/>,
+    /// unless the present row is uncharged and this one charged (<see cref="UsageStatus.IsCharged"/>): then this row
+    /// replaces it, as the final outcome of a call retried after it failed without a charge.
+    /// </summary>
     /// <exception cref="ArgumentException">A field is missing or out of range; the message names it.</exception>
     Task<LedgerInsertResult> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores many rows in one transaction; the result at index i says what happened to record i (a repeated id in the batch is recorded once).</summary>
+    /// <summary>
+    /// Stores many rows in one transaction, in order, each as <see cref="RecordAsync"/> would; the result at index i says
+    /// what happened to record i.
+    /// </summary>
     Task<IReadOnlyList<LedgerInsertResult>> RecordBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default);
 
     /// <summary>Sums a tenant's rows created in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), optionally for one workspace (used to reconcile counters).</summary>
@@ -29,6 +36,9 @@ public interface IUsageLedger
     /// </summary>
     Task<ExecutionPage> ListExecutionsAsync(string tenant, int pageSize, string? cursor, string? workspace = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether <paramref name="tenant"/> has a row with <paramref name="requestId"/> (the final guard of settle idempotency).</summary>
-    Task<bool> ContainsAsync(string tenant, string requestId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Whether <paramref name="tenant"/> has a charged row with <paramref name="requestId"/>: the durable record that the
+    /// request id is finished (the final guard of reserve and settle idempotency, across restarts).
+    /// </summary>
+    Task<bool> IsSettledAsync(string tenant, string requestId, CancellationToken cancellationToken = default);
 }

@@ -5,10 +5,10 @@ namespace OrleansTenancy.Ledger;
 public sealed partial class PostgresUsageLedger
 {
     /// <inheritdoc />
-    protected override async Task<bool> ExistsAsync(string tenant, string requestId, CancellationToken cancellationToken)
+    protected override async Task<bool> ChargedExistsAsync(string tenant, string requestId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM usage_ledger WHERE tenant = @tenant AND request_id = @id)", connection);
+        await using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM usage_ledger WHERE tenant = @tenant AND request_id = @id AND status IN ({UsageStatus.ChargedSqlList}))", connection);
         command.Parameters.AddWithValue("id", requestId);
         command.Parameters.AddWithValue("tenant", tenant);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

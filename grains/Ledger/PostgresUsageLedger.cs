@@ -37,9 +37,9 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         "ALTER TABLE usage_ledger ADD COLUMN IF NOT EXISTS reason text NULL;",
     ];
 
-    private const string Sums = """
+    private const string Sums = $"""
         COUNT(*),
-        COUNT(*) FILTER (WHERE status IN ('ok', 'cancelled', 'incomplete')),
+        COUNT(*) FILTER (WHERE status IN ({UsageStatus.ChargedSqlList})),
         COALESCE(SUM(tokens_in), 0)::bigint, COALESCE(SUM(tokens_out), 0)::bigint,
         COALESCE(SUM(cost_usd), 0), COALESCE(SUM(estimated_cost_usd), 0),
         COUNT(*) FILTER (WHERE cached)
@@ -53,7 +53,13 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
     private const string InsertSql = $"""
         INSERT INTO usage_ledger ({Columns})
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-        ON CONFLICT (tenant, request_id) DO NOTHING
+        ON CONFLICT (tenant, request_id) DO UPDATE SET
+            workspace = excluded.workspace, agent = excluded.agent, task = excluded.task, model = excluded.model,
+            provider = excluded.provider, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
+            cost_usd = excluded.cost_usd, estimated_cost_usd = excluded.estimated_cost_usd,
+            latency_ms = excluded.latency_ms, status = excluded.status, cached = excluded.cached, created_at = excluded.created_at,
+            reason = excluded.reason
+        WHERE usage_ledger.status NOT IN ({UsageStatus.ChargedSqlList}) AND excluded.status IN ({UsageStatus.ChargedSqlList})
         """;
 
     /// <summary>The most row batches (of different callers) inserted in one transaction.</summary>
@@ -121,8 +127,9 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
 
-        // One round trip; rows in key order, so two concurrent transactions never wait on each other's keys. A
-        // repeated id is skipped (ON CONFLICT DO NOTHING) and reported as already recorded.
+        // One round trip; rows in key order, so two concurrent transactions never wait on each other's keys (the sort is
+        // stable, so rows of one request id keep their order). A repeated id is skipped and reported as already
+        // recorded, unless a charged row replaces an uncharged one.
         var order = Enumerable.Range(0, records.Count)
             .OrderBy(i => records[i].Tenant, StringComparer.Ordinal)
             .ThenBy(i => records[i].RequestId, StringComparer.Ordinal)

@@ -7,11 +7,11 @@ namespace OrleansTenancy.Ledger;
 public sealed partial class SqliteUsageLedger
 {
     /// <inheritdoc />
-    protected override async Task<bool> ExistsAsync(string tenant, string requestId, CancellationToken cancellationToken)
+    protected override async Task<bool> ChargedExistsAsync(string tenant, string requestId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM usage_ledger WHERE tenant = $tenant AND request_id = $id)";
+        command.CommandText = $"SELECT EXISTS (SELECT 1 FROM usage_ledger WHERE tenant = $tenant AND request_id = $id AND status IN ({UsageStatus.ChargedSqlList}))";
         command.Parameters.AddWithValue("$id", requestId);
         command.Parameters.AddWithValue("$tenant", tenant);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) != 0;

@@ -39,9 +39,9 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
 
     private const decimal NanosPerDollar = 1_000_000_000m;
 
-    private const string Sums = """
+    private const string Sums = $"""
         COUNT(*),
-        COALESCE(SUM(CASE WHEN status IN ('ok', 'cancelled', 'incomplete') THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN status IN ({UsageStatus.ChargedSqlList}) THEN 1 ELSE 0 END), 0),
         COALESCE(SUM(tokens_in), 0), COALESCE(SUM(tokens_out), 0),
         COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(estimated_cost_nanos), 0),
         COALESCE(SUM(cached), 0)
@@ -112,7 +112,13 @@ public sealed partial class SqliteUsageLedger : UsageLedgerBase, IDisposable
             INSERT INTO usage_ledger ({Columns})
             VALUES ($request_id, $tenant, $workspace, $agent, $task, $model, $provider, $tokens_in, $tokens_out,
                     $cost_nanos, $estimated_cost_nanos, $latency_ms, $status, $cached, $created_us, $reason)
-            ON CONFLICT (tenant, request_id) DO NOTHING
+            ON CONFLICT (tenant, request_id) DO UPDATE SET
+                workspace = excluded.workspace, agent = excluded.agent, task = excluded.task, model = excluded.model,
+                provider = excluded.provider, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
+                cost_nanos = excluded.cost_nanos, estimated_cost_nanos = excluded.estimated_cost_nanos,
+                latency_ms = excluded.latency_ms, status = excluded.status, cached = excluded.cached, created_us = excluded.created_us,
+                reason = excluded.reason
+            WHERE usage_ledger.status NOT IN ({UsageStatus.ChargedSqlList}) AND excluded.status IN ({UsageStatus.ChargedSqlList})
             """;
         foreach (var name in new[]
         {

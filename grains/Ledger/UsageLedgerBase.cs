@@ -50,11 +50,11 @@ public abstract class UsageLedgerBase : IUsageLedger
     }
 
     /// <inheritdoc />
-    public Task<bool> ContainsAsync(string tenant, string requestId, CancellationToken cancellationToken = default)
+    public Task<bool> IsSettledAsync(string tenant, string requestId, CancellationToken cancellationToken = default)
     {
         UsageLedgerValidation.RequireTenant(tenant);
         ArgumentException.ThrowIfNullOrEmpty(requestId);
-        return ExistsAsync(tenant, requestId, cancellationToken);
+        return ChargedExistsAsync(tenant, requestId, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -66,10 +66,10 @@ public abstract class UsageLedgerBase : IUsageLedger
         return PageAsync(tenant, workspace, size, after, cancellationToken);
     }
 
-    /// <summary>Inserts one normalized row unless its request id exists.</summary>
+    /// <summary>Inserts one normalized row unless its request id exists (a charged row replaces an uncharged one).</summary>
     protected abstract Task<LedgerInsertResult> InsertAsync(UsageRecord record, CancellationToken cancellationToken);
 
-    /// <summary>Inserts normalized rows in one transaction, reporting each.</summary>
+    /// <summary>Inserts normalized rows in one transaction, in order, reporting each.</summary>
     protected abstract Task<IReadOnlyList<LedgerInsertResult>> InsertBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
 
     /// <summary>Sums rows of a tenant (and workspace, when given) with <c>fromUtc &lt;= created_at &lt; toUtc</c>.</summary>
@@ -82,8 +82,8 @@ public abstract class UsageLedgerBase : IUsageLedger
     protected abstract Task<IReadOnlyDictionary<DateOnly, UsageTotals>> SumPerDayAsync(
         string tenant, IReadOnlyList<(DateOnly Date, DateTimeOffset FromUtc, DateTimeOffset ToUtc)> days, CancellationToken cancellationToken);
 
-    /// <summary>Whether the tenant has a row with the request id.</summary>
-    protected abstract Task<bool> ExistsAsync(string tenant, string requestId, CancellationToken cancellationToken);
+    /// <summary>Whether the tenant has a charged row with the request id.</summary>
+    protected abstract Task<bool> ChargedExistsAsync(string tenant, string requestId, CancellationToken cancellationToken);
 
     /// <summary>Reads up to <paramref name="pageSize"/> rows older than <paramref name="after"/> (newest first) and the next cursor.</summary>
     protected abstract Task<ExecutionPage> PageAsync(string tenant, string? workspace, int pageSize, (long CreatedMicros, string RequestId)? after, CancellationToken cancellationToken);

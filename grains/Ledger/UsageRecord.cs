@@ -1,8 +1,9 @@
 namespace OrleansTenancy.Ledger;
 
 /// <summary>
-/// The outcome of one request, as one ledger row. The request id is unique: recording the same id again
-/// changes nothing, so retried settles never count twice.
+/// The outcome of one request, as one ledger row. The request id is unique: recording the same id again changes
+/// nothing, so retried settles never count twice, except that a charged row replaces an uncharged one (the retry of a
+/// call that failed before any charge; see <see cref="UsageStatus"/>).
 /// </summary>
 /// <remarks>
 /// Money is kept to nine decimal places (1e-9 USD, half-to-even) and time to the microsecond, identically
@@ -63,6 +64,12 @@ public sealed record UsageRecord
 }
 
 /// <summary>The usual values of <see cref="UsageRecord.Status"/>.</summary>
+/// <remarks>
+/// A row is <em>charged</em> when its status is <see cref="Ok"/>, <see cref="Cancelled"/> or <see cref="Incomplete"/>:
+/// the call ran and was settled, so it is an execution and its request id is finished. Any other row records an
+/// outcome that charged nothing (released, refused); a later charged row of the same request id (its retry) replaces
+/// it, never the reverse.
+/// </remarks>
 public static class UsageStatus
 {
     /// <summary>Completed and settled.</summary>
@@ -74,7 +81,10 @@ public static class UsageStatus
     /// <summary>Cancelled by the caller (what was consumed is still settled).</summary>
     public const string Cancelled = "cancelled";
 
-    /// <summary>Upstream failed after output had started; what was consumed is still settled.</summary>
+    /// <summary>
+    /// Upstream failed after it may have charged (output had started, or the call timed out after it was sent); what
+    /// was consumed is still settled.
+    /// </summary>
     public const string Incomplete = "incomplete";
 
     /// <summary>Refused by the budget before any upstream call (HTTP 402); not an execution.</summary>
@@ -85,4 +95,10 @@ public static class UsageStatus
 
     /// <summary>Refused by the tenant's rate limit before any upstream call (HTTP 429); not an execution.</summary>
     public const string RateLimited = "rate_limited";
+
+    /// <summary>The charged statuses as a SQL list, for the stores' queries.</summary>
+    internal const string ChargedSqlList = "'" + Ok + "', '" + Cancelled + "', '" + Incomplete + "'";
+
+    /// <summary>Whether a row with <paramref name="status"/> is charged: an execution whose request id is finished.</summary>
+    public static bool IsCharged(string? status) => status is Ok or Cancelled or Incomplete;
 }

@@ -21,16 +21,13 @@ internal sealed partial class ChatCompletionsHandler
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             Model = model,
             Provider = knobs.Provider ?? DefaultProvider,
-            Choices =
-            [
-                new ChatChoice
-                {
-                    Index = 0,
-                    Message = ChatMessage.Create("assistant", reply.Text),
-                    FinishReason = reply.FinishReason,
-                    NativeFinishReason = reply.FinishReason,
-                },
-            ],
+            Choices = [.. Enumerable.Range(0, reply.Choices).Select(index => new ChatChoice
+            {
+                Index = index,
+                Message = ChatMessage.Create("assistant", reply.Text),
+                FinishReason = reply.FinishReason,
+                NativeFinishReason = reply.FinishReason,
+            })],
             Usage = reply.Usage,
         };
         context.Response.StatusCode = 200;

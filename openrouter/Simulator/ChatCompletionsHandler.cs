@@ -25,6 +25,11 @@ internal sealed partial class ChatCompletionsHandler(SimulatorState state)
         {
             exchange.Body = await ReadBodyAsync(context.Request, context.RequestAborted);
             state.OnRequestReceived(First(context.Request.Headers, "X-Request-Id"));
+            if (state.AnswerGate is { } gate)
+            {
+                await gate(First(context.Request.Headers, "X-Request-Id"));
+            }
+
             await ServeAsync(context, exchange);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException || context.RequestAborted.IsCancellationRequested)

@@ -126,16 +126,28 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>The server root, where <c>/_sim/*</c> lives.</summary>
     public Uri RootUrl { get; }
 
+    /// <summary>
+    /// Configuration that points an OpenRouter client here (<c>OpenRouter:BaseUrl</c>, <c>:ApiKey</c>) with no retries
+    /// (<c>OpenRouter:MaxRetries</c> 0), so every request a caller makes reaches the simulator once.
+    /// </summary>
+    public Dictionary<string, string?> ClientSettings() => new()
+    {
+        ["OpenRouter:BaseUrl"] = BaseUrl.ToString(),
+        ["OpenRouter:ApiKey"] = "sk-or-simulated",
+        ["OpenRouter:MaxRetries"] = "0",
+    };
+
     /// <summary>Options, knob defaults and the request log.</summary>
     public SimulatorState State { get; }
 
     /// <summary>The request log.</summary>
     public RequestLog Requests => State.Requests;
 
-    /// <inheritdoc/>
+    /// <summary>Stops the simulator; requests still open (a test's slow answers) are aborted rather than awaited.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        using var abort = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await _app.StopAsync(abort.Token);
         await _app.DisposeAsync();
     }
 }

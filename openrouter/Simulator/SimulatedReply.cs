@@ -3,7 +3,7 @@ using OrleansTenancy.OpenRouter.Wire;
 namespace OrleansTenancy.OpenRouter.Simulator;
 
 /// <summary>The deterministic answer the simulator gives: text, token counts and cost.</summary>
-internal sealed record SimulatedReply(string Text, string FinishReason, ChatUsage Usage)
+internal sealed record SimulatedReply(string Text, string FinishReason, ChatUsage Usage, int Choices = 1)
 {
     private const int CharsPerToken = 4;
     private const int SummaryChars = 60;
@@ -33,7 +33,9 @@ internal sealed record SimulatedReply(string Text, string FinishReason, ChatUsag
         else
         {
             completionTokens = Tokens(reply.Length);
-            if (request.MaxTokens is { } max and > 0 && completionTokens > max)
+
+            // As OpenAI's API does, max_completion_tokens wins over max_tokens when both are sent.
+            if ((request.MaxCompletionTokens ?? request.MaxTokens) is { } max and > 0 && completionTokens > max)
             {
                 // Like a real model hitting its limit: the text is cut and the finish reason says why.
                 completionTokens = max;
@@ -42,6 +44,9 @@ internal sealed record SimulatedReply(string Text, string FinishReason, ChatUsag
             }
         }
 
+        // Every one of n choices is generated and billed; the prompt is billed once.
+        var choices = Math.Max(1, request.N ?? 1);
+        completionTokens *= choices;
         var promptTokens = knobs.PromptTokens ?? Tokens(promptChars);
         var cost = knobs.Cost
             ?? (prices is null ? 0m : (promptTokens * prices.PromptPerToken) + (completionTokens * prices.CompletionPerToken));
@@ -55,7 +60,7 @@ internal sealed record SimulatedReply(string Text, string FinishReason, ChatUsag
             PromptTokensDetails = new PromptTokensDetails { CachedTokens = 0 },
             CompletionTokensDetails = new CompletionTokensDetails { ReasoningTokens = 0 },
         };
-        return new SimulatedReply(reply, finish, usage);
+        return new SimulatedReply(reply, finish, usage, choices);
     }
 
     /// <summary>Splits the text into at most <paramref name="count"/> consecutive pieces.</summary>

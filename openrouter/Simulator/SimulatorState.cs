@@ -43,6 +43,12 @@ public sealed class SimulatorState
     /// </summary>
     public event Action<string?>? RequestReceived;
 
+    /// <summary>
+    /// When set, awaited with the <c>X-Request-Id</c> (or null) once a chat completion request has been read, before it
+    /// is answered: tests keep upstream busy with a task they complete, instead of a latency. <see cref="Reset"/> clears it.
+    /// </summary>
+    public Func<string?, Task>? AnswerGate { get; set; }
+
     internal IReadOnlyDictionary<string, SimulatedModel> ModelsById { get; }
 
     internal ModelsResponse ModelsBody { get; }
@@ -53,6 +59,7 @@ public sealed class SimulatorState
         _attempts.Clear();
         Requests.Clear();
         _defaults = Options.Defaults;
+        AnswerGate = null;
     }
 
     internal void OnRequestReceived(string? requestId) => RequestReceived?.Invoke(requestId);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansTenancy.Grains.Mapping;
+using OrleansTenancy.Grains.Resilience;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
@@ -34,16 +35,17 @@ public static class BudgetApi
     }
 
     /// <summary>Reads the budget.</summary>
-    public static async Task<IResult> GetBudget(string tenant, ITenantRegistrySource registry, IGrainFactory grains)
+    public static async Task<IResult> GetBudget(string tenant, ITenantRegistrySource registry, IGrainFactory grains, GrainCallRetry retry)
     {
+        ArgumentNullException.ThrowIfNull(retry);
         if (UnknownTenant(tenant, registry) is { } notFound)
         {
             return notFound;
         }
 
         var grain = grains.GetGrain<Wire.ITenantGrain>(tenant);
-        var status = await grain.GetStatusAsync();
-        var overrides = await grain.GetBudgetOverrideAsync();
+        var status = await retry.RunAsync(grain.GetStatusAsync, $"budget status {tenant}");
+        var overrides = await retry.RunAsync(grain.GetBudgetOverrideAsync, $"budget override {tenant}");
         return TypedResults.Ok(new BudgetResponse(tenant, registry.Current.GetEffectiveLimits(tenant), overrides?.ToDomain(), status));
     }
 

@@ -80,6 +80,7 @@ public static partial class ChatCompletionsApi
             // Anonymous callers pass no context so that the router applies (and counts) the non-strict fallback itself.
             Context = caller.Context,
             RequestId = requestId,
+            GeneratedRequestId = givenId is null,
             Task = task,
             Agent = agent ?? caller.KeyId,
             Body = body,

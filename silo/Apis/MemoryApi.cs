@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Grains.Resilience;
 using OrleansTenancy.Silo.Gateway;
 using OrleansTenancy.Tenancy.Memory;
 using TenantContext = OrleansTenancy.Tenancy.TenantContext;
@@ -44,16 +45,19 @@ public static class MemoryApi
     }
 
     /// <summary>Lists the caller's namespaces.</summary>
-    public static async Task<IResult> ListNamespacesAsync(HttpContext http, [FromServices] CallerAuthenticator authenticator, [FromServices] IGrainFactory grains)
+    public static async Task<IResult> ListNamespacesAsync(
+        HttpContext http, [FromServices] CallerAuthenticator authenticator, [FromServices] IGrainFactory grains, [FromServices] GrainCallRetry retry)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(retry);
         if (!TryContext(http, authenticator, out var context, out var error))
         {
             return error;
         }
 
-        var namespaces = await Workspace(grains, context).ListNamespacesAsync();
+        var workspace = Workspace(grains, context);
+        var namespaces = await retry.RunAsync(workspace.ListNamespacesAsync, $"memory namespaces {context}", http.RequestAborted);
         return TypedResults.Ok(new MemoryNamespaceList("list", [.. namespaces.Select(n => new MemoryNamespaceView(ShortName(context, n.Namespace), n.Namespace, n.EntryCount))]));
     }
 
@@ -81,10 +85,12 @@ public static class MemoryApi
     }
 
     /// <summary>Retrieves entries.</summary>
-    public static async Task<IResult> RetrieveAsync(HttpContext http, string ns, [FromServices] CallerAuthenticator authenticator, [FromServices] IGrainFactory grains)
+    public static async Task<IResult> RetrieveAsync(
+        HttpContext http, string ns, [FromServices] CallerAuthenticator authenticator, [FromServices] IGrainFactory grains, [FromServices] GrainCallRetry retry)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(retry);
         if (!TryNamespace(http, authenticator, ns, out var context, out var full, out var error))
         {
             return error;
@@ -104,13 +110,15 @@ public static class MemoryApi
             .ToDictionary(p => p.Key[MetadataQueryPrefix.Length..], p => p.Value.ToString(), StringComparer.Ordinal);
         return await Guarded(async () =>
         {
-            var entries = await Workspace(grains, context).RetrieveAsync(new MemoryQuery
+            var memoryQuery = new MemoryQuery
             {
                 Namespace = full,
                 Contains = query["q"].ToString() is { Length: > 0 } q ? q : null,
                 Metadata = metadata.Count > 0 ? metadata : null,
                 Limit = limit,
-            });
+            };
+            var workspace = Workspace(grains, context);
+            var entries = await retry.RunAsync(() => workspace.RetrieveAsync(memoryQuery), $"memory retrieve {context}", http.RequestAborted);
             return TypedResults.Ok(new MemoryEntryList("list", [.. entries.Select(e => View(context, e))]));
         });
     }

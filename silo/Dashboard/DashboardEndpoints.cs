@@ -26,9 +26,8 @@ public static class DashboardEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // Created now, with the host: refusals are counted from the start, and the silo's start time is known.
+        // Created now, with the host: refusals are counted from the start.
         app.ServiceProvider.GetRequiredService<RecentRefusals>();
-        app.ServiceProvider.GetRequiredService<IClusterView>();
 
         var dashboard = app.MapGroup("/dashboard").AddEndpointFilter(SecurityHeaders).ExcludeFromDescription();
         dashboard.MapGet("", Page).WithName("DashboardPage");
@@ -43,22 +42,12 @@ public static class DashboardEndpoints
         api.MapGet("/overview", GetOverviewAsync)
             .WithName("DashboardOverview")
             .WithSummary("Every tenant's limits with spent, reserved, remaining, level and reset time; alert thresholds reached; this silo's refusals.");
-        api.MapGet("/silos", GetSilosAsync)
-            .WithName("DashboardSilos")
-            .WithSummary("The silos of the cluster.");
         return dashboard;
     }
 
     /// <summary>The overview the page polls.</summary>
     public static Task<DashboardOverview> GetOverviewAsync(ITenantRegistrySource registry, IGrainFactory grains, RecentRefusals refusals, TimeProvider time) =>
         DashboardOverview.ReadAsync(registry, grains, refusals, time);
-
-    /// <summary>The silos the page lists.</summary>
-    public static async Task<SilosResponse> GetSilosAsync(IClusterView cluster, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(cluster);
-        return new SilosResponse(await cluster.GetSilosAsync(cancellationToken));
-    }
 
     private static IResult Page(HttpContext http, IOptions<TenancyHostOptions> host, IOptions<DashboardOptions> options, DashboardSessions sessions) =>
         AdminAuthorizationFilter.Decide(http, host.Value.AdminKey) switch
@@ -189,7 +178,3 @@ public static class DashboardEndpoints
         }
     }
 }
-
-/// <summary>Body of <c>GET /dashboard/api/silos</c>.</summary>
-/// <param name="Silos">Every silo of the cluster.</param>
-public sealed record SilosResponse(IReadOnlyList<SiloSummary> Silos);

@@ -12,8 +12,8 @@ namespace OrleansTenancy.Silo.Dashboard;
 /// </summary>
 /// <param name="AsOf">When the figures were read.</param>
 /// <param name="Tenants">Tenants by highest share of a limit used, then by slug.</param>
-/// <param name="Alerts">Alert thresholds reached in the current periods, the highest share first.</param>
-public sealed record DashboardOverview(DateTimeOffset AsOf, IReadOnlyList<TenantView> Tenants, IReadOnlyList<ThresholdReached> Alerts)
+/// <param name="Alerts">Budget alerts the tenants fired (as their grains keep them), newest first, with their deliveries.</param>
+public sealed record DashboardOverview(DateTimeOffset AsOf, IReadOnlyList<TenantView> Tenants, IReadOnlyList<AlertView> Alerts)
 {
     /// <summary>Reads every tenant's budget (tenants in parallel; one that cannot be read carries its error).</summary>
     /// <param name="registry">The tenants.</param>
@@ -27,14 +27,14 @@ public sealed record DashboardOverview(DateTimeOffset AsOf, IReadOnlyList<Tenant
         ArgumentNullException.ThrowIfNull(refusals);
         ArgumentNullException.ThrowIfNull(time);
         var snapshot = registry.Current;
-        var tenants = await Task.WhenAll(snapshot.Tenants.Select(t => ReadTenantAsync(snapshot, t, grains, refusals)));
+        var reads = await Task.WhenAll(snapshot.Tenants.Select(t => ReadTenantAsync(snapshot, t, grains, refusals)));
         return new DashboardOverview(
             time.GetUtcNow(),
-            [.. tenants.OrderByDescending(t => t.HighestPercentUsed).ThenBy(t => t.Slug, StringComparer.Ordinal)],
-            [.. tenants.SelectMany(ThresholdsReached).OrderByDescending(a => a.PercentUsed).ThenBy(a => a.Tenant, StringComparer.Ordinal)]);
+            [.. reads.Select(r => r.View).OrderByDescending(t => t.HighestPercentUsed).ThenBy(t => t.Slug, StringComparer.Ordinal)],
+            [.. reads.SelectMany(r => r.Alerts).OrderByDescending(a => a.FiredAt).ThenBy(a => a.Key, StringComparer.Ordinal)]);
     }
 
-    private static async Task<TenantView> ReadTenantAsync(TenantRegistry registry, TenantDefinition tenant, IGrainFactory grains, RecentRefusals refusals)
+    private static async Task<(TenantView View, IReadOnlyList<AlertView> Alerts)> ReadTenantAsync(TenantRegistry registry, TenantDefinition tenant, IGrainFactory grains, RecentRefusals refusals)
     {
         var view = new TenantView
         {
@@ -49,11 +49,13 @@ public sealed record DashboardOverview(DateTimeOffset AsOf, IReadOnlyList<Tenant
             var grain = grains.GetGrain<Wire.ITenantGrain>(tenant.Slug);
             var statusTask = grain.GetStatusAsync();
             var overrideTask = grain.GetBudgetOverrideAsync();
+            var alertsTask = grain.GetAlertsAsync();
             var status = await statusTask;
-            var tenantLimits = BudgetLimitsMerge.Overlay((await overrideTask)?.ToDomain(), registry.GetEffectiveLimits(tenant.Slug));
-            var limits = status.Limits.Select(limit => LimitView.Of(limit, ThresholdsOf(registry, tenant, limit.Workspace, tenantLimits))).ToArray();
+            var rules = registry.GetBudgetRules(tenant.Slug, (await overrideTask)?.ToDomain());
+            var limits = status.Limits.Select(limit => LimitView.Of(limit, rules.AlertThresholdsOf(limit.Workspace))).ToArray();
             var highest = limits.Length == 0 ? 0m : limits.Max(l => l.Usage.PercentUsed);
-            return view with
+            var alerts = (await alertsTask).Select(a => AlertView.Of(tenant.Slug, a)).ToArray();
+            return (view with
             {
                 Enforcement = status.Enforcement,
                 MaxPerRequestUsd = status.MaxPerRequestUsd,
@@ -62,28 +64,16 @@ public sealed record DashboardOverview(DateTimeOffset AsOf, IReadOnlyList<Tenant
                 Limits = limits,
                 HighestPercentUsed = highest,
                 Level = BudgetLevels.Of(highest),
-            };
+            }, alerts);
         }
 #pragma warning disable CA1031 // One tenant whose grain or storage fails must not hide the others.
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            return view with { Error = $"The budget of '{tenant.Slug}' could not be read: {error.Message}" };
+            return (view with { Error = $"The budget of '{tenant.Slug}' could not be read: {error.Message}" }, []);
         }
     }
 
-    /// <summary>The alert thresholds of a limit, as the tenant grain applies them (the workspace's own, else the tenant's).</summary>
-    private static IReadOnlyList<decimal> ThresholdsOf(TenantRegistry registry, TenantDefinition tenant, string? workspace, BudgetLimits tenantLimits)
-    {
-        var own = workspace is not null && tenant.Workspaces.ContainsKey(workspace) ? registry.GetEffectiveLimits(tenant.Slug, workspace) : null;
-        return (tenantLimits.Enforcement ?? TenantRegistry.DefaultEnforcement) == Enforcement.None
-            ? []
-            : own?.AlertThresholds ?? tenantLimits.AlertThresholds ?? TenantRegistry.DefaultAlertThresholds;
-    }
-
-    private static IEnumerable<ThresholdReached> ThresholdsReached(TenantView tenant) =>
-        tenant.Limits.Where(l => l.ThresholdsReached.Count > 0).Select(l => new ThresholdReached(
-            tenant.Slug, l.Usage.Workspace, l.Usage.Metric, l.Usage.Period, l.ThresholdsReached.Max(), l.Usage.PercentUsed, l.Usage.PeriodStart));
 }
 
 /// <summary>One tenant on the dashboard.</summary>
@@ -144,12 +134,24 @@ public sealed record LimitView(Wire.LimitStatus Usage, BudgetLevel Level, IReadO
     }
 }
 
-/// <summary>The highest alert threshold a limit's use has reached in its current period.</summary>
-/// <param name="Tenant">The tenant slug.</param>
+/// <summary>A budget alert a tenant fired, with its delivery to each webhook (addresses redacted).</summary>
+/// <param name="Tenant">The tenant.</param>
+/// <param name="Key">The idempotency key receivers got.</param>
 /// <param name="Workspace">The workspace of a sub-cap, or <see langword="null"/> for a tenant-wide limit.</param>
-/// <param name="Metric">What the limit measures.</param>
-/// <param name="Period">The limit's window.</param>
-/// <param name="ThresholdPercent">The threshold, in percent.</param>
-/// <param name="PercentUsed">The share used now, in percent.</param>
-/// <param name="PeriodStart">When the period began.</param>
-public sealed record ThresholdReached(string Tenant, string? Workspace, Wire.BudgetMetric Metric, Wire.BudgetPeriod Period, decimal ThresholdPercent, decimal PercentUsed, DateTimeOffset PeriodStart);
+/// <param name="Limit">The limit, e.g. <c>daily_cap_usd</c>.</param>
+/// <param name="PeriodKey">The tenant-local period (<c>yyyyMMdd</c> or <c>yyyyMM</c>).</param>
+/// <param name="ThresholdPercent">The threshold crossed.</param>
+/// <param name="PercentUsed">Spent plus reserved, in percent of the limit, when it fired.</param>
+/// <param name="FiredAt">When it fired.</param>
+/// <param name="Deliveries">One per webhook: pending, delivered or failed.</param>
+public sealed record AlertView(
+    string Tenant, string Key, string? Workspace, string Limit, int PeriodKey, decimal ThresholdPercent, decimal PercentUsed,
+    DateTimeOffset FiredAt, IReadOnlyList<Wire.AlertDeliveryView> Deliveries)
+{
+    /// <summary>The view of <paramref name="alert"/>, fired by <paramref name="tenant"/>.</summary>
+    public static AlertView Of(string tenant, Wire.FiredAlertView alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return new AlertView(tenant, alert.Key, alert.Workspace, alert.Limit, alert.PeriodKey, alert.ThresholdPercent, alert.PercentUsed, alert.FiredAt, alert.Deliveries);
+    }
+}

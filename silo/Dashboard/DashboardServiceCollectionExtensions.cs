@@ -7,9 +7,9 @@ namespace OrleansTenancy.Silo.Dashboard;
 public static partial class DashboardServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the dashboard's options (section <c>Dashboard</c>, validated at start), sign-in sessions, the refusal record
-    /// and, unless one is registered, the single-silo <see cref="IClusterView"/>. Map the endpoints with
-    /// <see cref="DashboardEndpoints.MapDashboard"/>.
+    /// Adds the dashboard's options (section <c>Dashboard</c>, validated at start), sign-in sessions and the refusal
+    /// record. Map the endpoints with <see cref="DashboardEndpoints.MapDashboard"/>; the silos panel reads
+    /// <c>GET /admin/cluster</c>.
     /// </summary>
     public static IServiceCollection AddTenancyDashboard(this IServiceCollection services)
     {
@@ -19,7 +19,6 @@ public static partial class DashboardServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DashboardSessions>();
         services.AddSingleton<RecentRefusals>();
-        services.TryAddSingleton<IClusterView, LocalClusterView>();
         services.AddHostedService<StartupReport>();
         return services;
     }

@@ -80,6 +80,17 @@ public static class ChatRequestRules
             return Invalid("invalid_max_tokens", $"'max_tokens' must be at least 1, not {maxTokens.ToString(CultureInfo.InvariantCulture)}.", "max_tokens");
         }
 
+        // JSON allows 1e400, which reads as infinity and cannot be written upstream again.
+        if (body.Temperature is { } temperature && !double.IsFinite(temperature))
+        {
+            return Invalid("invalid_request_body", $"'temperature' must be {Expected["temperature"]} within range.", "temperature");
+        }
+
+        if (body.TopP is { } topP && !double.IsFinite(topP))
+        {
+            return Invalid("invalid_request_body", $"'top_p' must be {Expected["top_p"]} within range.", "top_p");
+        }
+
         if (body.Models?.Any(string.IsNullOrWhiteSpace) == true)
         {
             return Invalid("invalid_models", "Each entry of 'models' must be a model id such as 'openai/gpt-4o-mini'.", "models");

@@ -69,21 +69,13 @@ public sealed record GatewayError : IResult
         new() { Status = status, Type = type, Code = code, Message = message, Param = param };
 
     /// <summary>
-    /// Maps a router refusal. Budget denials are always 402 and rate limits always 429 (never a 5xx); an upstream
-    /// failure keeps upstream's status except a bare 500, which becomes 502 so it is not mistaken for a gateway fault.
+    /// Maps a router refusal, with the status the router decided (<see cref="RouteRefusedException.StatusOf"/>): budget
+    /// denials are 402 and rate limits 429, never a 5xx.
     /// </summary>
     public static GatewayError FromRefusal(RouteRefusedException refusal)
     {
         ArgumentNullException.ThrowIfNull(refusal);
-        var status = refusal.Reason switch
-        {
-            RouteRefusal.BudgetDenied => StatusCodes.Status402PaymentRequired,
-            RouteRefusal.RateLimited => StatusCodes.Status429TooManyRequests,
-            RouteRefusal.ContextMissing => StatusCodes.Status401Unauthorized,
-            RouteRefusal.Upstream when refusal.StatusCode is < 400 or StatusCodes.Status500InternalServerError => StatusCodes.Status502BadGateway,
-            _ when refusal.StatusCode is >= 400 and <= 599 => refusal.StatusCode,
-            _ => StatusCodes.Status400BadRequest,
-        };
+        var status = refusal.StatusCode;
         var type = status == StatusCodes.Status429TooManyRequests
             ? RateLimitExceeded
             : refusal.Reason switch
@@ -177,16 +169,10 @@ public sealed record GatewayError : IResult
 
     private static void WriteDenial(Utf8JsonWriter json, BudgetDenial denial)
     {
+        // Metric and period are spelt as the admin API's JSON spells them (snake_case enum names).
         json.WriteStartObject("budget");
-        json.WriteString("limit_kind", denial.Metric switch
-        {
-            BudgetMetric.CostUsd => "cost_usd",
-            BudgetMetric.Tokens => "tokens",
-            BudgetMetric.Executions => "executions",
-            BudgetMetric.MaxPerRequest => "max_per_request",
-            _ => denial.Metric.ToString().ToLowerInvariant(),
-        });
-        json.WriteString("period", denial.Period.ToString().ToLowerInvariant());
+        json.WriteString("limit_kind", JsonNamingPolicy.SnakeCaseLower.ConvertName(denial.Metric.ToString()));
+        json.WriteString("period", JsonNamingPolicy.SnakeCaseLower.ConvertName(denial.Period.ToString()));
         if (denial.Workspace is not null)
         {
             json.WriteString("workspace", denial.Workspace);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using OrleansTenancy.Grains.Resilience;
 using OrleansTenancy.Silo.Gateway;
 
 namespace OrleansTenancy.Silo.Hosting;
@@ -25,15 +26,35 @@ public static class ErrorResponses
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A request the server refused while reading it (a body too large, a malformed request line) is the
-            // caller's fault and keeps its 4xx; anything else is the silo's.
-            StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // caller's fault and keeps its 4xx. A grain the cluster could not reach within the retry budget (a silo
+            // failing over, a storage server restarting) is a 503 worth retrying: every grain call that can fail so is
+            // idempotent on the request id (GrainCallRetry). Anything else is the silo's.
+            StatusCodeSelector = error => error switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when GrainCallRetry.IsTransient(error) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             ExceptionHandler = http =>
             {
                 var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
                 var status = http.Response.StatusCode;
-                var message = error is BadHttpRequestException bad
-                    ? $"The request could not be read: {bad.Message}"
-                    : $"The silo failed while handling {http.Request.Method} {http.Request.Path} (trace id {http.TraceIdentifier}); the failure is logged. Retrying may not help.";
+                string message;
+                if (error is BadHttpRequestException bad)
+                {
+                    message = $"The request could not be read: {bad.Message}";
+                }
+                else if (status == StatusCodes.Status503ServiceUnavailable)
+                {
+                    http.Response.Headers.RetryAfter = "1";
+                    message = $"The cluster could not reach a grain while handling {http.Request.Method} {http.Request.Path} (trace id {http.TraceIdentifier}); " +
+                        "a silo is failing over or a storage server is restarting. Send the request again with the same X-Request-Id: it is never charged twice.";
+                }
+                else
+                {
+                    message = $"The silo failed while handling {http.Request.Method} {http.Request.Path} (trace id {http.TraceIdentifier}); the failure is logged. Retrying may not help.";
+                }
+
                 return WriteAsync(http, status, message);
             },
         });
@@ -87,6 +108,7 @@ public static class ErrorResponses
         StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
         StatusCodes.Status413PayloadTooLarge => "request_too_large",
         StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+        StatusCodes.Status503ServiceUnavailable => "cluster_unavailable",
         >= 500 => "internal_error",
         _ => "invalid_request",
     };

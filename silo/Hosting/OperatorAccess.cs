@@ -35,9 +35,9 @@ public static class OperatorAccess
         {
             AdminAccess.Granted => null,
             AdminAccess.LoopbackOnly => (StatusCodes.Status403Forbidden,
-                "No admin key is configured (Tenancy:AdminKey), so operator endpoints (/admin, /metrics) answer only callers on this machine (loopback)."),
+                "No admin key is configured (Tenancy:AdminKey), so operator endpoints (/admin, /metrics, /dashboard/orleans) answer only callers on this machine (loopback)."),
             _ => (StatusCodes.Status401Unauthorized,
-                "Operator endpoints (/admin, /metrics) need the admin key: present it as 'Authorization: Bearer <key>'."),
+                "Operator endpoints (/admin, /metrics, /dashboard/orleans) need the admin key: present it as 'Authorization: Bearer <key>'."),
         };
 
     private sealed class AdminRequirement : IAuthorizationRequirement;

@@ -20,6 +20,24 @@ public static partial class RoutingHostingExtensions
         var upstream = OpenRouterOptions.FromConfiguration(builder.Configuration);
         var simulate = upstream.ApiKey is null && upstream.BaseUrl == OpenRouterOptions.DefaultBaseUrl;
         builder.Services.AddLlmRouter(builder.Configuration);
+
+        // Settlements a tenant grain has not stored yet wait here, in this silo's data directory, until it has. A single
+        // silo is the one that resumes its folder after a crash, so it journals every settlement and answers once the
+        // journal holds it; a cluster's silo may never come back, so it answers once the tenant grain stored it.
+        var host = builder.Configuration.GetSection(TenancyHostOptions.SectionName).Get<TenancyHostOptions>() ?? new TenancyHostOptions();
+        var cluster = builder.Configuration.GetSection(ClusterHostOptions.SectionName).Get<ClusterHostOptions>() ?? new ClusterHostOptions();
+        var settlements = Path.Combine(host.DataDirectory, "settlements");
+        if (cluster.IsShared)
+        {
+            builder.Services.AddSingleton<ISettlementOutbox>(sp =>
+                new FileSettlementOutbox(settlements, sp.GetRequiredService<ILogger<FileSettlementOutbox>>()));
+        }
+        else
+        {
+            builder.Services.AddSingleton(new SettlementOptions { AnswerOnceKept = true });
+            builder.Services.AddSingleton<ISettlementOutbox>(sp => new SettlementJournal(settlements, sp.GetRequiredService<ILoggerFactory>()));
+        }
+
         builder.Services.AddWorkspaceMemory(o => builder.Configuration.GetSection("WorkspaceMemory").Bind(o));
 
         // The simulator starts with the host (not while it is being built) and points the upstream options at itself
@@ -36,10 +54,13 @@ public static partial class RoutingHostingExtensions
         return builder;
     }
 
-    /// <summary>On shutdown, waits for the settlements sent behind answers (bounded by the host's shutdown timeout).</summary>
+    /// <summary>
+    /// On start, sends again the settlements an earlier run kept in the outbox; on shutdown, waits for the settlements
+    /// sent behind answers (bounded by the host's shutdown timeout), leaving those not stored yet in the outbox.
+    /// </summary>
     private sealed class SettlementDrain(BackgroundSettlements settlements) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken cancellationToken) => settlements.ResumeAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => settlements.DrainAsync(cancellationToken);
     }

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.Tenancy.Context;
 using OrleansTenancy.Tenancy.Registry;
 
@@ -70,12 +71,24 @@ public static partial class SiloHostExtensions
         IOptions<TenancyOptions> tenancy,
         IOptions<ClusterHostOptions> cluster,
         ITenantRegistrySource registry,
-        ILogger<StartupReport> logger) : IHostedService
+        ISettlementOutbox settlements,
+        ILogger<StartupReport> logger,
+        SettlementOptions? settlementOptions = null) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             LogSettings(logger, options.Value.ToString(), tenancy.Value.ResolveStrict(Environment.GetEnvironmentVariable), registry.Current.Tenants.Count);
             LogCluster(logger, cluster.Value.ToString());
+            var folder = (settlements as SettlementJournal)?.Folder ?? (settlements as FileSettlementOutbox)?.Folder;
+            if (settlementOptions is { AnswerOnceKept: true })
+            {
+                LogSettlementsJournaled(logger, folder);
+            }
+            else
+            {
+                LogSettlementsStored(logger, folder);
+            }
+
             return Task.CompletedTask;
         }
 
@@ -86,5 +99,11 @@ public static partial class SiloHostExtensions
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Cluster settings: {Settings}")]
         private static partial void LogCluster(ILogger logger, string settings);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Settlements: a call is answered once its settlement is in the journal at {Folder} (single silo); the tenant grain stores it behind the answer")]
+        private static partial void LogSettlementsJournaled(ILogger logger, string? folder);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Settlements: a call is answered once its tenant grain stored the settlement (cluster); one that fails is kept at {Folder} and retried")]
+        private static partial void LogSettlementsStored(ILogger logger, string? folder);
     }
 }

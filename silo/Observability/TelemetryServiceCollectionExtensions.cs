@@ -5,26 +5,33 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using OpenTelemetry;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
 using OrleansTenancy.Grains.Telemetry;
 
 namespace OrleansTenancy.Silo.Observability;
 
-/// <summary>Host wiring for metrics: the LLM instruments, the Prometheus scrape endpoint and OTLP export.</summary>
+/// <summary>Host wiring for metrics: the LLM instruments, OpenTelemetry's Prometheus scrape endpoint and OTLP export.</summary>
 public static class TelemetryServiceCollectionExtensions
 {
     private const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     private const string OtlpProtocolVariable = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
     /// <summary>
-    /// Registers <see cref="LlmMetrics"/>, the <see cref="PrometheusMetricsCollector"/> (our meters and Orleans'
-    /// <c>Microsoft.Orleans</c> meter by default) and, when an OTLP endpoint is configured
-    /// (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), OpenTelemetry's OTLP export of the same
-    /// meters and activity sources. Hosted services create them as the host starts, so measurements made by services
+    /// Registers <see cref="LlmMetrics"/> and OpenTelemetry's metrics pipeline over our meters and Orleans'
+    /// <c>Microsoft.Orleans</c> meter (<see cref="TelemetryOptions.EffectiveMeterPrefixes"/>): OpenTelemetry's Prometheus
+    /// exporter behind <see cref="MapPrometheusMetrics"/>, and, when an OTLP endpoint is configured
+    /// (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), OTLP export of the same meters and activity
+    /// sources. OpenTelemetry's hosted service starts the pipeline as the host starts, so measurements made by services
     /// that start later are not missed; call this before registering other hosted services.
     /// </summary>
+    /// <remarks>
+    /// The exposed names are the instruments' own: ours are named in Prometheus form already (a counter ends in
+    /// <c>_total</c>, a unit is spelt in the name), so the exporter adds no suffix of its own, no <c>otel_scope_*</c>
+    /// labels and no <c>target_info</c> series. Orleans' instruments are exposed under their names with <c>_total</c>
+    /// on counters (<see cref="OrleansInstrument"/>), so every series keeps the name Prometheus' rules expect.
+    /// </remarks>
     /// <param name="services">The host's services.</param>
     /// <param name="configuration">Configuration holding the <c>Telemetry</c> section (<see cref="TelemetryOptions"/>).</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
@@ -41,15 +48,33 @@ public static class TelemetryServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(options);
         services.TryAddSingleton(sp => new LlmMetrics(sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton(sp => new PrometheusMetricsCollector(
-            options.EffectiveMeterPrefixes, sp.GetService<ILogger<PrometheusMetricsCollector>>()));
-        services.AddHostedService<TelemetryStartup>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter([.. options.EffectiveMeterPrefixes.Select(p => p + "*")])
+            .AddView(OrleansInstrument)
+            .AddPrometheusExporter(exporter =>
+            {
+                // Names as the instruments spell them: ours carry their unit and _total already, and a unit suffix on
+                // Orleans' millisecond histograms would read "_milliseconds", which Prometheus' linter refuses.
+                exporter.TranslationStrategy = PrometheusAspNetCoreTranslationStrategy.UnderscoreEscapingWithoutSuffixes;
+                // The series carry exactly the labels their measurements were tagged with.
+                exporter.ScopeInfoEnabled = false;
+                exporter.TargetInfoEnabled = false;
+                // Every scrape reads the instruments afresh: a value recorded just before a scrape is in it.
+                exporter.ScrapeResponseCacheDurationMilliseconds = 0;
+            }));
+        services.AddSingleton<PrometheusEndpointMarker>();
         if (otlpTarget is not null)
             services.AddOtlpExport(options, otlpTarget);
         return services;
     }
 
-    /// <summary>Maps <c>GET <paramref name="pattern"/></c> to the Prometheus text exposition of <see cref="PrometheusMetricsCollector"/>.</summary>
+    /// <summary>
+    /// Histogram bounds, in milliseconds, for Orleans' latency and duration histograms (from half a millisecond to the
+    /// 30-second default response timeout).
+    /// </summary>
+    public static IReadOnlyList<double> OrleansMillisecondBuckets { get; } = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
+
+    /// <summary>Maps <c>GET <paramref name="pattern"/></c> to OpenTelemetry's Prometheus exposition of <see cref="AddTenancyMetrics"/>'s meters.</summary>
     /// <param name="endpoints">The application's route builder.</param>
     /// <param name="pattern">The route, conventionally <c>/metrics</c>.</param>
     /// <returns>The endpoint's convention builder (e.g. to require authorization or a host).</returns>
@@ -57,20 +82,66 @@ public static class TelemetryServiceCollectionExtensions
     public static IEndpointConventionBuilder MapPrometheusMetrics(this IEndpointRouteBuilder endpoints, string pattern = "/metrics")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<PrometheusMetricsCollector>() is null)
+        if (endpoints.ServiceProvider.GetService<PrometheusEndpointMarker>() is null)
         {
             throw new InvalidOperationException(
-                $"MapPrometheusMetrics(\"{pattern}\") needs the metrics collector: call services.AddTenancyMetrics(configuration) when building the host.");
+                $"MapPrometheusMetrics(\"{pattern}\") needs the metrics pipeline: call services.AddTenancyMetrics(configuration) when building the host.");
         }
 
-        return endpoints.MapGet(pattern, static (HttpContext context) =>
+        // GET and HEAD only: routing answers other methods with 405.
+        return endpoints.MapPrometheusScrapingEndpoint(pattern, meterProvider: null, configureBranchedPipeline: ServeTextFormat, optionsName: null)
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]))
+            .ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// Answers every scrape in the Prometheus text format (0.0.4), the one <c>promtool check metrics</c> verifies: asked
+    /// for OpenMetrics (Prometheus asks for it first), the exporter would name counter families without the
+    /// <c>_total</c> our instruments carry, which OpenMetrics reads as a different family.
+    /// </summary>
+    private static void ServeTextFormat(IApplicationBuilder pipeline) => pipeline.Use(static (context, next) =>
+    {
+        context.Request.Headers.Accept = "text/plain; version=0.0.4";
+        return next(context);
+    });
+
+    // Orleans tags its message-size histograms with "ConnectionDirection" and "MessageDirection", label names that
+    // Prometheus' linter refuses (camelCase); a view can keep or drop a tag but not rename it, so these keep the remote
+    // silo alone and sum over directions.
+    private static readonly Dictionary<string, string[]> LintSafeOrleansTags = new(StringComparer.Ordinal)
+    {
+        ["orleans-messaging-sent-messages-size"] = ["silo"],
+        ["orleans-messaging-received-messages-size"] = ["silo"],
+    };
+
+    /// <summary>
+    /// How an instrument of Orleans' meter is exposed: a counter named with <c>_total</c>, a description when it has
+    /// none (Prometheus wants help text), and millisecond buckets for its histograms, which measure milliseconds unless
+    /// their unit says otherwise. Other meters' instruments keep the defaults.
+    /// </summary>
+    private static MetricStreamConfiguration? OrleansInstrument(Instrument instrument)
+    {
+        if (!instrument.Meter.Name.StartsWith(TelemetryOptions.OrleansMeterPrefix, StringComparison.Ordinal))
         {
-            var collector = context.RequestServices.GetRequiredService<PrometheusMetricsCollector>();
-            var text = collector.Scrape();
-            context.Response.ContentType = PrometheusMetricsCollector.ContentType;
-            context.Response.Headers.CacheControl = "no-store";
-            return context.Response.WriteAsync(text, context.RequestAborted);
-        }).ExcludeFromDescription();
+            return null;
+        }
+
+        var kind = instrument.GetType().IsGenericType ? instrument.GetType().GetGenericTypeDefinition() : null;
+        var milliseconds = string.IsNullOrEmpty(instrument.Unit) || instrument.Unit is "ms" or "milliseconds";
+        var configuration = kind == typeof(Histogram<>) && milliseconds
+            ? new ExplicitBucketHistogramConfiguration { Boundaries = [.. OrleansMillisecondBuckets] }
+            : new MetricStreamConfiguration();
+        if (LintSafeOrleansTags.TryGetValue(instrument.Name, out var keptTags))
+        {
+            configuration.TagKeys = keptTags;
+        }
+
+        var monotonic = kind == typeof(Counter<>) || kind == typeof(ObservableCounter<>);
+        configuration.Name = monotonic && !instrument.Name.EndsWith("total", StringComparison.Ordinal) ? instrument.Name + "_total" : instrument.Name;
+        configuration.Description = string.IsNullOrWhiteSpace(instrument.Description)
+            ? $"{instrument.Name}{(string.IsNullOrEmpty(instrument.Unit) ? "" : $" ({instrument.Unit})")} from meter {instrument.Meter.Name}."
+            : instrument.Description;
+        return configuration;
     }
 
     private static OtlpTarget? ResolveOtlpTarget(TelemetryOptions options, IConfiguration configuration)
@@ -105,15 +176,6 @@ public static class TelemetryServiceCollectionExtensions
             $"{OtlpProtocolVariable} is '{value}'; supported values are 'grpc' and 'http/protobuf'. Or set {TelemetryOptions.SectionName}:{nameof(TelemetryOptions.OtlpProtocol)} to Grpc or HttpProtobuf."),
     };
 
-    /// <summary>Creates the collector when the host starts; the container disposes it at shutdown.</summary>
-    private sealed class TelemetryStartup(IServiceProvider services) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            services.GetRequiredService<PrometheusMetricsCollector>();
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
+    /// <summary>Says that <see cref="AddTenancyMetrics"/> set up the pipeline the scrape endpoint reads.</summary>
+    private sealed class PrometheusEndpointMarker;
 }

@@ -172,6 +172,25 @@ public sealed class CliCommandTests(SiloFixture silo)
         Assert.StartsWith($"ok: {silo.Address}", health.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cluster_lists_the_silo_with_its_status_and_registry_and_says_the_silos_agree()
+    {
+        var (exitCode, output, errors) = await silo.RunAsync("cluster");
+        var json = await silo.RunAsync("cluster", "--json");
+
+        Assert.Equal(ExitCodes.Ok, exitCode);
+        Assert.Equal("", errors);
+        var report = JsonDocument.Parse(json.Stdout).RootElement;
+        var hash = report.GetProperty("registry_hash").GetString()!;
+        var row = Assert.Single(Lines(output), l => l.Contains("(this silo)", StringComparison.Ordinal));
+        Assert.Contains(" active ", row, StringComparison.Ordinal);
+        Assert.Contains(hash, row, StringComparison.Ordinal);
+        Assert.Contains(silo.Address.ToString().TrimEnd('/'), row, StringComparison.Ordinal);
+        Assert.DoesNotContain("differs", row, StringComparison.Ordinal);
+        Assert.Contains($"The 1 silo(s) that answered serve the same tenants (registry {hash}).", output, StringComparison.Ordinal);
+        Assert.True(report.GetProperty("registries_agree").GetBoolean());
+    }
+
     [Theory]
     [InlineData("tenants")]
     [InlineData("budget", "show", "acme")]
@@ -179,6 +198,7 @@ public sealed class CliCommandTests(SiloFixture silo)
     [InlineData("usage", "acme", "--from", "2026-01-01", "--to", "2026-01-03")]
     [InlineData("executions", "acme")]
     [InlineData("health")]
+    [InlineData("cluster")]
     public async Task Every_read_command_prints_the_admin_apis_snake_case_json_alone_on_stdout(params string[] args)
     {
         var (exitCode, output, errors) = await silo.RunAsync([.. args, "--json"]);

@@ -237,8 +237,8 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(LedgerInsertResult.Recorded, await Ledger.RecordAsync(row));
         Assert.Equal(LedgerInsertResult.Recorded, await Ledger.RecordAsync(row with { Tenant = second }));
         Assert.Equal(LedgerInsertResult.AlreadyRecorded, await Ledger.RecordAsync(row with { Tenant = second }));
-        Assert.True(await Ledger.ContainsAsync(first, row.RequestId));
-        Assert.False(await Ledger.ContainsAsync(NewTenant(), row.RequestId));
+        Assert.True(await Ledger.IsSettledAsync(first, row.RequestId));
+        Assert.False(await Ledger.IsSettledAsync(NewTenant(), row.RequestId));
         Assert.Equal(1, (await Ledger.GetTotalsAsync(second, null, Noon, Noon.AddMinutes(1))).Requests);
     }
 
@@ -253,6 +253,45 @@ public abstract class UsageLedgerContractTests
 
         Assert.Equal(7, totals.Requests);
         Assert.Equal(3, totals.Executions);
+    }
+
+    [StoreFact]
+    public async Task A_charged_row_replaces_an_uncharged_row_of_the_same_request_and_never_the_reverse()
+    {
+        var tenant = NewTenant();
+        var id = Guid.NewGuid().ToString("N");
+        var released = Row(tenant, Noon, cost: 0m, status: UsageStatus.Error, requestId: id);
+        var settled = Row(tenant, Noon.AddSeconds(5), cost: 0.5m, status: UsageStatus.Ok, requestId: id, model: "openai/gpt-4o");
+
+        Assert.Equal(LedgerInsertResult.Recorded, await Ledger.RecordAsync(released));
+        Assert.False(await Ledger.IsSettledAsync(tenant, id));
+        Assert.Equal(LedgerInsertResult.Recorded, await Ledger.RecordAsync(settled));
+        Assert.True(await Ledger.IsSettledAsync(tenant, id));
+        Assert.Equal(LedgerInsertResult.AlreadyRecorded, await Ledger.RecordAsync(released));
+        Assert.Equal(LedgerInsertResult.AlreadyRecorded, await Ledger.RecordAsync(settled with { CostUsd = 9m }));
+
+        var row = Assert.Single((await Ledger.ListExecutionsAsync(tenant, 10, null)).Items);
+        Assert.Equal(("openai/gpt-4o", UsageStatus.Ok, 0.5m), (row.Model, row.Status, row.CostUsd));
+        var totals = await Ledger.GetTotalsAsync(tenant, null, Noon, Noon.AddMinutes(1));
+        Assert.Equal((1L, 1L, 0.5m), (totals.Requests, totals.Executions, totals.CostUsd));
+    }
+
+    [StoreFact]
+    public async Task In_one_batch_the_charged_row_of_a_request_wins_over_its_uncharged_row()
+    {
+        var tenant = NewTenant();
+        var id = Guid.NewGuid().ToString("N");
+
+        var results = await Ledger.RecordBatchAsync(
+        [
+            Row(tenant, Noon, cost: 0m, status: UsageStatus.Error, requestId: id),
+            Row(tenant, Noon.AddSeconds(1), cost: 0.25m, status: UsageStatus.Ok, requestId: id),
+            Row(tenant, Noon.AddSeconds(2), cost: 0m, status: UsageStatus.Error, requestId: id),
+        ]);
+
+        Assert.Equal([LedgerInsertResult.Recorded, LedgerInsertResult.Recorded, LedgerInsertResult.AlreadyRecorded], results);
+        var row = Assert.Single((await Ledger.ListExecutionsAsync(tenant, 10, null)).Items);
+        Assert.Equal((UsageStatus.Ok, 0.25m), (row.Status, row.CostUsd));
     }
 
     [StoreFact]

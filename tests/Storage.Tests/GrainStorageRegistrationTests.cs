@@ -45,7 +45,7 @@ public sealed class GrainStorageRegistrationTests(PostgresFixture database) : IC
         // The silo opened every store as it started, before any grain asked.
         Assert.True(System.IO.File.Exists(File));
         Assert.True(System.IO.File.Exists(Path.Combine(_folder, "archive.db")));
-        Assert.Equal(3L, await CountAsync("SELECT COUNT(*) FROM orleansquery"));
+        Assert.Equal(12L, await CountAsync("SELECT COUNT(*) FROM orleansquery"));
         Assert.Equal(0L, await CountAsync("SELECT COUNT(*) FROM grain_state"));
 
         var grain = GrainId.Create("tenant", "acme-" + Guid.NewGuid().ToString("N"));
@@ -72,7 +72,7 @@ public sealed class GrainStorageRegistrationTests(PostgresFixture database) : IC
         Assert.Contains(logs.Messages, m => m.Contains(nameof(SqliteGrainStorageOptions), StringComparison.Ordinal) && m.Contains(File, StringComparison.Ordinal));
         Assert.Contains(logs.Messages, m => m.Contains(nameof(PostgresGrainStorageOptions), StringComparison.Ordinal) && m.Contains("ApplyScriptsAtStart", StringComparison.Ordinal));
         Assert.Contains(logs.Messages, m => m.Contains(nameof(BatchedPostgresGrainStorageOptions), StringComparison.Ordinal) && m.Contains("grain_state", StringComparison.Ordinal));
-        Assert.Contains(logs.Messages, m => m.Contains("applied 2 scripts of deploy/sql/postgresql", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Contains("applied 3 scripts of deploy/sql/postgresql", StringComparison.Ordinal));
     }
 
     [StoreFact]

@@ -124,7 +124,7 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDispos
     {
         using var ledger = new SqliteUsageLedger(new SqliteLedgerOptions { DataSource = FilePath });
         await _storage.EnsureInitializedAsync(CancellationToken.None);
-        await ledger.ContainsAsync("acme", "warm-up");
+        await ledger.IsSettledAsync("acme", "warm-up");
         var batcher = SqliteWriteBatcher.For(FilePath);
         var (transactionsBefore, writesBefore) = (batcher.TransactionsCommitted, batcher.WritesCommitted);
 
@@ -158,7 +158,7 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests, IDispos
         Assert.Equal(3, batcher.WritesCommitted - writesBefore);
         Assert.Equal(2, batcher.TransactionsCommitted - transactionsBefore);
         Assert.Equal(0.25m, (await ReadAsync(_otherProcess, grain)).State.Spent);
-        Assert.True(await ledger.ContainsAsync("acme", "req-1"));
+        Assert.True(await ledger.IsSettledAsync("acme", "req-1"));
     }
 
     [Fact]

@@ -42,3 +42,21 @@ public sealed class EmptyGrain : Grain, IEmptyGrain
 {
     public Task PingAsync() => Task.CompletedTask;
 }
+
+/// <summary>An echo that also says which silo holds it, so a caller can pick targets on other silos.</summary>
+[Alias("OrleansTenancy.Bench.ILocatedEchoGrain")]
+public interface ILocatedEchoGrain : IGrainWithIntegerKey
+{
+    [Alias("Echo")]
+    Task<int> EchoAsync(int value);
+
+    [Alias("Silo")]
+    Task<string> SiloAsync();
+}
+
+public sealed class LocatedEchoGrain(ILocalSiloDetails silo) : Grain, ILocatedEchoGrain
+{
+    public Task<int> EchoAsync(int value) => Task.FromResult(value);
+
+    public Task<string> SiloAsync() => Task.FromResult(silo.SiloAddress.ToString());
+}

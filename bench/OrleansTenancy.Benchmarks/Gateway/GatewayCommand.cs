@@ -19,7 +19,7 @@ public static class GatewayCommand
     private const string TenantSlug = "bench-gateway";
 
     /// <summary>The measured tenant's API key.</summary>
-    internal const string ApiKey = "sk-tenant-bench-gateway-1";
+    internal static readonly string ApiKey = ApiKeyOf(1);
 
     /// <summary>The chat completion every measured request sends.</summary>
     internal const string RequestBody = """{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Say hello in five words."}],"max_tokens":16}""";
@@ -106,14 +106,14 @@ public static class GatewayCommand
                 var g = gatewayByRate.TryGetValue(rate, out var earlier)
                     ? new Measured(earlier, double.NaN)
                     : await RunPhaseAsync(gateway, "gateway", rate, warmup, measured, silo);
-                var holds = g.Result.Errors == 0 && g.Result.Percentile(0.99) <= p99Bound && g.Result.Throughput >= 0.95 * rate;
+                var holds = g.Result.Holds(p99Bound);
                 Console.WriteLine(Row(g) + (holds ? " yes |" : " **no** |"));
                 PrintFirstError(g.Result);
                 if (!holds)
                 {
                     // Whether the limit is the gateway's or the machine's: the same rate straight to the simulator.
                     var d = await RunPhaseAsync(direct, "direct", rate, warmup, measured, silo);
-                    var directHolds = d.Result.Errors == 0 && d.Result.Percentile(0.99) <= p99Bound && d.Result.Throughput >= 0.95 * rate;
+                    var directHolds = d.Result.Holds(p99Bound);
                     Console.WriteLine(Row(d) + (directHolds ? " yes |" : " **no** |"));
                     break;
                 }
@@ -182,7 +182,7 @@ public static class GatewayCommand
     })
     { Timeout = Timeout.InfiniteTimeSpan };
 
-    private static int[] Rates(Arguments args, string name, string fallback)
+    internal static int[] Rates(Arguments args, string name, string fallback)
     {
         var text = args.Get(name, fallback);
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -224,11 +224,17 @@ public static class GatewayCommand
         return pairs;
     }
 
+    /// <summary>The API key of benchmark tenant <paramref name="number"/> (1 is <see cref="ApiKey"/>'s tenant).</summary>
+    internal static string ApiKeyOf(int number) => $"sk-tenant-bench-gateway-{number}";
+
     /// <summary>
-    /// Copies the shipped tenants (yaml files only) and adds the measured tenant: hard enforcement with caps far above
+    /// Copies the shipped tenants (yaml files only) and adds the measured tenants: hard enforcement with caps far above
     /// what a run spends, the response cache off (every request goes upstream) and no rate limits.
     /// </summary>
-    internal static string WriteTenants(string shipped, string work)
+    /// <param name="shipped">The shipped tenants folder, copied for its defaults and models.</param>
+    /// <param name="work">Where the copy goes.</param>
+    /// <param name="tenants">How many benchmark tenants: <c>bench-gateway</c>, then <c>bench-gateway-2</c> and on, keys <see cref="ApiKeyOf"/>.</param>
+    internal static string WriteTenants(string shipped, string work, int tenants = 1)
     {
         if (!Directory.Exists(shipped))
         {
@@ -243,8 +249,18 @@ public static class GatewayCommand
             File.Copy(file, copy);
         }
 
-        var tenant = Directory.CreateDirectory(Path.Combine(target, TenantSlug)).FullName;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey)));
+        for (var number = 1; number <= tenants; number++)
+        {
+            WriteTenant(Path.Combine(target, number == 1 ? TenantSlug : $"{TenantSlug}-{number}"), ApiKeyOf(number));
+        }
+
+        return target;
+    }
+
+    private static void WriteTenant(string folder, string apiKey)
+    {
+        var tenant = Directory.CreateDirectory(folder).FullName;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
         File.WriteAllText(Path.Combine(tenant, "tenant.yaml"), $"""
             name: Gateway benchmark
             status: active
@@ -265,6 +281,5 @@ public static class GatewayCommand
         File.WriteAllText(Path.Combine(tenant, "policy_overrides.yaml"), """
             cache_ttl_seconds: 0
             """);
-        return target;
     }
 }

@@ -6,17 +6,25 @@ using OrleansTenancy.OpenRouter.Simulator;
 namespace OrleansTenancy.Benchmarks.Gateway;
 
 /// <summary>
-/// <c>gateway-ab</c>: compares two silo configurations (environment variables of the silo process, e.g. a runtime
-/// setting or a diagnostic switch) on the gateway's added latency. Both silos run at once against the same simulator,
-/// and short phases rotate through direct, A and B for several rounds, so that the machine's drift from one minute to
-/// the next (about ±0.15 ms p50 here) falls on both sides alike. Each round's figures are printed, then the medians
-/// over the rounds of A's and B's added latency and of their difference.
+/// <c>gateway-ab</c>: compares two silos on the gateway's added latency: two builds (<c>--silo-a</c>, <c>--silo-b</c>,
+/// e.g. this build against an earlier one) or two configurations of one build (environment variables of the silo
+/// process, e.g. a runtime setting or a diagnostic switch). Both silos run at once against the same simulator, and
+/// short phases rotate through direct, A and B for several rounds, so that the machine's drift from one minute to the
+/// next (about ±0.15 ms p50 here) falls on both sides alike. Each round's figures are printed, then the medians over
+/// the rounds of A's and B's added latency and of their difference. With <c>--steps</c>, rounds of a step-up follow:
+/// at each rate A and B run in turn (order alternating), each side until its first step that does not hold, and the
+/// highest rate each side held is reported per round and as the median over the rounds.
 /// </summary>
 public static class GatewayCompareCommand
 {
     public static async Task<int> RunAsync(Arguments args)
     {
         var siloDll = args.Get("silo", Path.Combine("silo", "bin", "Release", "net10.0", "OrleansTenancy.Silo.dll"));
+        var siloA = args.Get("silo-a", siloDll);
+        var siloB = args.Get("silo-b", siloDll);
+        var steps = args.Get("steps", "").Length == 0 ? [] : GatewayCommand.Rates(args, "steps", "");
+        var stepRounds = args.GetInt("step-rounds", 5);
+        var p99Bound = args.GetInt("p99-bound", 100);
         var rate = args.GetInt("rate", 1000);
         var rounds = args.GetInt("rounds", 8);
         var warmup = TimeSpan.FromSeconds(args.GetInt("warmup", 2));
@@ -30,21 +38,21 @@ public static class GatewayCompareCommand
         {
             var tenants = GatewayCommand.WriteTenants(args.Get("tenants", "tenants"), work.FullName);
             await using var simulator = await OpenRouterSimulator.StartAsync();
-            await using var siloA = await SiloProcess.StartAsync(siloDll, tenants, DataDirectory(work, "a"), simulator.BaseUrl, [], environmentA);
-            await using var siloB = await SiloProcess.StartAsync(siloDll, tenants, DataDirectory(work, "b"), simulator.BaseUrl, [], environmentB);
+            await using var processA = await SiloProcess.StartAsync(siloA, tenants, DataDirectory(work, "a"), simulator.BaseUrl, [], environmentA);
+            await using var processB = await SiloProcess.StartAsync(siloB, tenants, DataDirectory(work, "b"), simulator.BaseUrl, [], environmentB);
             using var client = GatewayCommand.CreateLoadClient();
             var body = Encoding.UTF8.GetBytes(GatewayCommand.RequestBody);
             var timeout = TimeSpan.FromSeconds(10);
             var loads = new (string Label, OpenLoopLoad Load)[]
             {
                 ("direct", new OpenLoopLoad(client, new Uri(simulator.BaseUrl + "/chat/completions"), body, "sk-or-bench", timeout, pacing)),
-                ("A", new OpenLoopLoad(client, new Uri(siloA.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout, pacing)),
-                ("B", new OpenLoopLoad(client, new Uri(siloB.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout, pacing)),
+                ("A", new OpenLoopLoad(client, new Uri(processA.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout, pacing)),
+                ("B", new OpenLoopLoad(client, new Uri(processB.BaseUrl, "v1/chat/completions"), body, GatewayCommand.ApiKey, timeout, pacing)),
             };
 
             Console.WriteLine($"# gateway A/B, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {rate:N0} requests/s, {rounds} rounds of direct, A and B (order rotated), warm-up {warmup.TotalSeconds} s, measured {measured.TotalSeconds} s per phase");
             Console.WriteLine($"# load: open loop, {GatewayCommand.PacingDescription(pacing)}");
-            Console.WriteLine($"# A: {Describe(environmentA)}; B: {Describe(environmentB)}");
+            Console.WriteLine($"# A: {Describe(siloA, environmentA)}; B: {Describe(siloB, environmentB)}");
             foreach (var (_, load) in loads)
             {
                 await load.RunAsync("warm-up", 200, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
@@ -80,7 +88,12 @@ public static class GatewayCompareCommand
             Console.WriteLine();
             Console.WriteLine(Comparison("added p50", rows.Select(r => (r.A50, r.B50)).ToArray()));
             Console.WriteLine(Comparison("added p50 from send", rows.Select(r => (r.AS50, r.BS50)).ToArray()));
-            Console.WriteLine(GatewayCommand.Invariant($"median over {rounds} rounds, added p99: A {Median(rows.Select(r => r.A99)):F3} ms, B {Median(rows.Select(r => r.B99)):F3} ms"));
+            Console.WriteLine(GatewayCommand.Invariant($"median over {rounds} rounds, added p99: A {Median(rows.Select(r => r.A99)):F3} ms, B {Median(rows.Select(r => r.B99)):F3} ms (range A {rows.Min(r => r.A99):F3} – {rows.Max(r => r.A99):F3}, B {rows.Min(r => r.B99):F3} – {rows.Max(r => r.B99):F3})"));
+            if (steps.Length > 0)
+            {
+                await StepUpAsync(loads[1].Load, loads[2].Load, steps, stepRounds, p99Bound, warmup, measured);
+            }
+
             return 0;
         }
         finally
@@ -89,10 +102,61 @@ public static class GatewayCompareCommand
         }
     }
 
+    /// <summary>
+    /// Rounds of a step-up through both silos: at each rate the side that still holds runs (A first in odd rounds, B
+    /// first in even ones); a side stops at its first step with an error, a p99 above the bound or fewer than 95% of
+    /// the requests completed in the window.
+    /// </summary>
+    private static async Task StepUpAsync(OpenLoopLoad a, OpenLoopLoad b, int[] steps, int rounds, int p99Bound, TimeSpan warmup, TimeSpan measured)
+    {
+        Console.WriteLine();
+        Console.WriteLine(GatewayCommand.Invariant($"## step-up, A and B in turn (holds: no errors, p99 ≤ {p99Bound} ms, completed ≥ 95% of target)"));
+        Console.WriteLine();
+        Console.WriteLine("| round | rate /s | side | p50 | p99 | errors | completed /s | holds |");
+        Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---|");
+        var highest = new List<(int A, int B)>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var held = new Dictionary<string, int> { ["A"] = 0, ["B"] = 0 };
+            var failed = new HashSet<string>();
+            var order = round % 2 == 1 ? new[] { ("A", a), ("B", b) } : [("B", b), ("A", a)];
+            foreach (var rate in steps)
+            {
+                foreach (var (side, load) in order.Where(o => !failed.Contains(o.Item1)))
+                {
+                    var r = await load.RunAsync(side, rate, warmup, measured);
+                    var holds = r.Holds(p99Bound);
+                    Console.WriteLine(GatewayCommand.Invariant(
+                        $"| {round} | {rate:N0} | {side} | {r.Percentile(0.5):F2} | {r.Percentile(0.99):F2} | {r.Errors} | {r.Throughput:N0} | {(holds ? "yes" : "**no**")} |"));
+                    if (holds)
+                    {
+                        held[side] = rate;
+                    }
+                    else
+                    {
+                        failed.Add(side);
+                    }
+                }
+
+                if (failed.Count == 2)
+                {
+                    break;
+                }
+            }
+
+            highest.Add((held["A"], held["B"]));
+            Console.WriteLine(GatewayCommand.Invariant($"<!-- round {round}: highest held A {held["A"]:N0} /s, B {held["B"]:N0} /s -->"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(GatewayCommand.Invariant(
+            $"median over {rounds} step-up rounds, highest sustainable rate: A {Median(highest.Select(h => (double)h.A)):N0} /s (range {highest.Min(h => h.A):N0} – {highest.Max(h => h.A):N0}), B {Median(highest.Select(h => (double)h.B)):N0} /s (range {highest.Min(h => h.B):N0} – {highest.Max(h => h.B):N0}); per round A/B: {string.Join(", ", highest.Select(h => $"{h.A}/{h.B}"))}"));
+    }
+
     private static string DataDirectory(DirectoryInfo work, string name) => Directory.CreateDirectory(Path.Combine(work.FullName, "data-" + name)).FullName;
 
-    private static string Describe(Dictionary<string, string> environment) =>
-        environment.Count == 0 ? "as shipped" : string.Join(", ", environment.Select(pair => $"{pair.Key}={pair.Value}"));
+    private static string Describe(string siloDll, Dictionary<string, string> environment) =>
+        Path.GetFullPath(siloDll) + ", " + (environment.Count == 0 ? "as shipped" : string.Join(", ", environment.Select(pair => $"{pair.Key}={pair.Value}")));
 
     private static string Comparison(string figure, (double A, double B)[] rounds) => GatewayCommand.Invariant(
         $"median over {rounds.Length} rounds, {figure}: A {Median(rounds.Select(r => r.A)):F3} ms, B {Median(rounds.Select(r => r.B)):F3} ms, B − A {Median(rounds.Select(r => r.B - r.A)):+0.000;-0.000} ms (B lower in {rounds.Count(r => r.B < r.A)} of {rounds.Length} rounds)");

@@ -30,6 +30,12 @@ public sealed record PhaseResult(
         sorted.Length == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
     public double Max => Latencies.Length == 0 ? double.NaN : Latencies[^1];
+
+    /// <summary>
+    /// Whether the rate held: no errors, a p99 within <paramref name="p99BoundMs"/> and at least 95% of the scheduled
+    /// requests completed inside the measured window (the step-ups' rule for a sustainable rate).
+    /// </summary>
+    public bool Holds(int p99BoundMs) => Errors == 0 && Percentile(0.99) <= p99BoundMs && Throughput >= 0.95 * Rate;
 }
 
 /// <summary>

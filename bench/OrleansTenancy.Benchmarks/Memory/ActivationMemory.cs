@@ -5,18 +5,22 @@ using OrleansTenancy.Benchmarks.Calls;
 using OrleansTenancy.Benchmarks.Hosting;
 using OrleansTenancy.Benchmarks.Reservations;
 using OrleansTenancy.GrainInterfaces;
+using OrleansTenancy.Grains.Alerts;
 using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Ledger;
+using OrleansTenancy.Tenancy.Alerts;
 using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Benchmarks.Memory;
 
 /// <summary>
-/// <c>memory [--count N]</c>: managed heap held per idle activation. Activates N empty grains, then N
+/// <c>memory [--count N] [--hold S]</c>: managed heap held per idle activation. Activates N empty grains, then N
 /// <see cref="ITenantGrain"/>s (one <c>GetStatusAsync</c> each), and reports the live-heap growth after a full
 /// blocking, compacting collection divided by N. The registry of N tenants is built before the first measurement,
-/// so it is not counted; in-memory grain storage keeps nothing for grains that never write.
+/// so it is not counted; in-memory grain storage keeps nothing for grains that never write. <c>--hold S</c> keeps the
+/// silo and its activations for S seconds after the report, so that a heap snapshot can be taken
+/// (<c>dotnet-gcdump collect -p PID</c>, then <c>dotnet-gcdump report</c>) to see which types the bytes are.
 /// </summary>
 public static class ActivationMemory
 {
@@ -25,6 +29,7 @@ public static class ActivationMemory
     public static async Task<int> RunAsync(Arguments args)
     {
         var count = args.GetInt("count", 100_000);
+        var hold = args.Get("hold", "").Length == 0 ? 0 : args.GetInt("hold", 1);
         var ledgerFolder = Directory.CreateTempSubdirectory("bench-ledger-");
         try
         {
@@ -35,6 +40,11 @@ public static class ActivationMemory
                 silo.Services.AddSingleton<ITenantRegistrySource>(new FixedTenantRegistrySource(registry));
                 silo.AddMemoryGrainStorageAsDefault();
                 silo.Services.AddSqliteUsageLedger(o => o.DataSource = Path.Combine(ledgerFolder.FullName, "ledger.db"));
+
+                // As the silo host has it: every activation gets the silo's one alert dispatcher.
+                silo.Services.AddSingleton<IAlertSender, UnreachableAlertSender>();
+                silo.Services.AddOptions<AlertDeliveryOptions>();
+                silo.Services.AddSingleton<AlertDispatcher>();
             });
 
             // One of each first, so that type loading, JIT and lazily built runtime tables are not counted.
@@ -82,6 +92,12 @@ public static class ActivationMemory
             var tenantBytes = (afterTenants.Live - afterEmpty.Live) / (double)count;
             Console.WriteLine();
             Console.WriteLine($"RESULT {{\"count\":{count},\"emptyGrainBytes\":{(afterEmpty.Live - start.Live) / (double)count:0},\"tenantGrainBytes\":{tenantBytes:0},\"targetBytes\":4096}}");
+            if (hold > 0)
+            {
+                Console.WriteLine($"holding the activations for {hold} s (process {Environment.ProcessId})");
+                await Task.Delay(TimeSpan.FromSeconds(hold));
+            }
+
             return 0;
         }
         finally
@@ -105,4 +121,11 @@ public static class ActivationMemory
     }
 
     private readonly record struct Snapshot(long Live, long Heap);
+}
+
+/// <summary>A sender for a run in which no tenant fires an alert: any attempt is a failure of the benchmark.</summary>
+internal sealed class UnreachableAlertSender : IAlertSender
+{
+    public Task<AlertSendResult> SendAsync(AlertNotice notice, AlertWebhook webhook, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("The memory benchmark fires no budget alert.");
 }

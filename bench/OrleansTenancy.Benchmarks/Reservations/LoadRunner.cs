@@ -15,6 +15,9 @@ namespace OrleansTenancy.Benchmarks.Reservations;
 /// <param name="CpuSeconds">CPU time this process used in the window (silo and load generator together).</param>
 public sealed record LoadResult(long Operations, long Granted, double Seconds, IReadOnlyList<long> PerSecond, double P50Ms, double P99Ms, long Errors, long StateWrites, double StateWriteSeconds, double CpuSeconds)
 {
+    /// <summary>Every measured operation's latency in <see cref="Stopwatch"/> ticks, sorted (to merge the runs of several processes).</summary>
+    public IReadOnlyList<long> SortedLatencyTicks { get; init; } = [];
+
     public double CpuMsPerOperation => Operations == 0 ? 0 : CpuSeconds * 1000 / Operations;
 
     public double GrantedPerSecond => Granted / Seconds;
@@ -88,10 +91,15 @@ public static class LoadRunner
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => Task.Run(() => Worker(i))));
         var (writesFrom, writesTo, cpuSeconds) = await sampling;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(operations, granted, duration.TotalSeconds, buckets, Percentile(all, 0.50), Percentile(all, 0.99), errors,
-            writesTo.Writes - writesFrom.Writes, writesTo.Seconds - writesFrom.Seconds, cpuSeconds);
+        return new LoadResult(operations, granted, duration.TotalSeconds, buckets, PercentileMs(all, 0.50), PercentileMs(all, 0.99), errors,
+            writesTo.Writes - writesFrom.Writes, writesTo.Seconds - writesFrom.Seconds, cpuSeconds)
+        {
+            SortedLatencyTicks = all,
+        };
     }
 
-    private static double Percentile(long[] sortedTicks, double fraction) =>
-        sortedTicks.Length == 0 ? 0 : sortedTicks[(int)Math.Min(sortedTicks.Length - 1, fraction * sortedTicks.Length)] * 1000.0 / Stopwatch.Frequency;
+    /// <summary>A percentile, in milliseconds, of latencies in <see cref="Stopwatch"/> ticks sorted ascending.</summary>
+    public static double PercentileMs(IReadOnlyList<long> sortedTicks, double fraction) =>
+        sortedTicks.Count == 0 ? 0 : sortedTicks[(int)Math.Min(sortedTicks.Count - 1, fraction * sortedTicks.Count)] * 1000.0 / Stopwatch.Frequency;
+
 }

@@ -6,6 +6,7 @@ using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.Storage;
 using OrleansTenancy.Tenancy.Registry;
+using TenantDefinition = OrleansTenancy.Tenancy.Registry.TenantDefinition;
 using BudgetLimits = OrleansTenancy.Tenancy.BudgetLimits;
 using Enforcement = OrleansTenancy.Tenancy.Enforcement;
 
@@ -134,8 +135,9 @@ public static class ReservationCommand
 
     private static SettleRequest Settlement(string id) => new() { RequestId = id, ActualCostUsd = Actual, PromptTokens = 400, CompletionTokens = 200 };
 
+    // Ids made up per call, as the gateway makes them for requests without X-Request-Id: no ledger lookup.
     private static ReservationRequest Request(string id) =>
-        new() { RequestId = id, Workspace = "main", Model = "openai/gpt-4o-mini", EstimatedCostUsd = Estimate, EstimatedTokens = 600 };
+        new() { RequestId = id, Workspace = "main", Model = "openai/gpt-4o-mini", EstimatedCostUsd = Estimate, EstimatedTokens = 600, FreshRequestId = true };
 
     /// <summary>Spreads workers over tenants without a shared random source (each worker walks the tenants from its own offset).</summary>
     private static int Pick(int worker, long iteration, int tenantCount) =>

@@ -55,5 +55,5 @@ public static class StateSizeCommand
     }
 
     private static ReservationRequest Request(string id) =>
-        new() { RequestId = id, Workspace = "main", Model = "openai/gpt-4o-mini", EstimatedCostUsd = 0.002m, EstimatedTokens = 600 };
+        new() { RequestId = id, Workspace = "main", Model = "openai/gpt-4o-mini", EstimatedCostUsd = 0.002m, EstimatedTokens = 600, FreshRequestId = true };
 }

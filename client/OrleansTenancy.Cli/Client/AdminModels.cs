@@ -52,7 +52,30 @@ public sealed record TenantsReport(IReadOnlyList<TenantSummary> Tenants, IReadOn
 /// <param name="Timezone">The time zone budget periods are aligned to.</param>
 /// <param name="Limits">The effective tenant-wide limits.</param>
 /// <param name="Workspaces">The tenant's workspaces.</param>
-public sealed record TenantSummary(string Slug, string DisplayName, string Status, string Timezone, BudgetLimits Limits, IReadOnlyList<WorkspaceSummary> Workspaces);
+/// <param name="Source">"yaml" (the tenants folder) or "runtime" (registered with <c>tenancy tenants add</c>).</param>
+public sealed record TenantSummary(string Slug, string DisplayName, string Status, string Timezone, BudgetLimits Limits, IReadOnlyList<WorkspaceSummary> Workspaces, string? Source = null);
+
+/// <summary>Body of <c>POST /admin/tenants</c> and <c>PUT /admin/tenants/{id}</c>.</summary>
+/// <param name="Id">The tenant slug (left out of a replace, where the route names it).</param>
+/// <param name="Name">The human name; the id when left out.</param>
+/// <param name="Workspaces">Workspace keys; <c>main</c> when left out.</param>
+/// <param name="Limits">The tenant's own limits, with enforcement and inherit_global.</param>
+public sealed record RuntimeTenantRequest(string? Id, string? Name, IReadOnlyList<string>? Workspaces, BudgetLimits? Limits);
+
+/// <summary>A runtime tenant as the silo answers it.</summary>
+/// <param name="Id">The tenant slug.</param>
+/// <param name="Name">The human name.</param>
+/// <param name="Workspaces">Its workspace keys.</param>
+/// <param name="Limits">Its own limits, when it has any.</param>
+/// <param name="Source">"runtime".</param>
+/// <param name="CreatedAt">When it was registered.</param>
+/// <param name="UpdatedAt">When it was last replaced.</param>
+public sealed record RuntimeTenant(string Id, string Name, IReadOnlyList<string> Workspaces, BudgetLimits? Limits, string Source, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>The answer of <c>tenancy tenants remove</c> (the silo answers 204 without a body).</summary>
+/// <param name="Id">The tenant removed.</param>
+/// <param name="Removed">Always <see langword="true"/>: a tenant that was not there is a 404.</param>
+public sealed record RemovedTenant(string Id, bool Removed);
 
 /// <summary>One workspace with its guilds and effective limits.</summary>
 /// <param name="Key">The workspace key.</param>
@@ -179,3 +202,40 @@ public sealed record ReconciledCounter(string? Workspace, string Period, int Per
 /// <param name="Value">The body.</param>
 /// <param name="Json">The body as the silo sent it.</param>
 public sealed record AdminResponse<T>(T Value, string Json);
+
+/// <summary>Body of <c>GET /admin/cluster</c>.</summary>
+/// <param name="Silos">Every silo membership knows, active ones first.</param>
+/// <param name="RegistryHash">The tenant registry hash most active silos report; absent when there is no majority.</param>
+/// <param name="RegistriesAgree">Whether every silo that answered serves the same tenants.</param>
+public sealed record ClusterReport(IReadOnlyList<SiloReport> Silos, string? RegistryHash, bool RegistriesAgree);
+
+/// <summary>One silo of <c>GET /admin/cluster</c>.</summary>
+/// <param name="Address">Its Orleans address (<c>ip:port@generation</c>).</param>
+/// <param name="Name">Its silo name.</param>
+/// <param name="Host">The machine it runs on.</param>
+/// <param name="Status">Its membership status: "active", "joining", "shutting_down", "dead", …</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="UptimeSeconds">Seconds since it started; absent for a dead silo.</param>
+/// <param name="Activations">Grain activations it holds; absent when it did not answer.</param>
+/// <param name="RegistryHash">The hash of the tenant registry it loaded; absent when it did not answer.</param>
+/// <param name="Tenants">How many tenants it loaded; absent when it did not answer.</param>
+/// <param name="RegistryDiffers">Whether its tenants differ from the majority's.</param>
+/// <param name="Version">The product version it runs.</param>
+/// <param name="HttpAddresses">Where it serves HTTP.</param>
+/// <param name="IsThisSilo">Whether it is the silo that answered.</param>
+/// <param name="Problem">Why an active silo's own report is missing.</param>
+public sealed record SiloReport(
+    string Address,
+    string Name,
+    string Host,
+    string Status,
+    DateTimeOffset StartedAt,
+    long? UptimeSeconds,
+    int? Activations,
+    string? RegistryHash,
+    int? Tenants,
+    bool RegistryDiffers,
+    string? Version,
+    IReadOnlyList<string>? HttpAddresses,
+    bool IsThisSilo,
+    string? Problem);

@@ -54,6 +54,32 @@ public sealed class TenancyAdminClient
     public Task<AdminResponse<TenantsReport>> ReloadTenantsAsync(CancellationToken cancellationToken = default) =>
         SendAsync<TenantsReport>(HttpMethod.Post, "admin/tenants/reload", null, cancellationToken);
 
+    /// <summary><c>POST /admin/tenants</c>: registers a runtime tenant (409 when the id is in use).</summary>
+    public Task<AdminResponse<RuntimeTenant>> RegisterTenantAsync(RuntimeTenantRequest tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        return SendAsync<RuntimeTenant>(HttpMethod.Post, "admin/tenants", JsonSerializer.Serialize(tenant, JsonOptions), cancellationToken);
+    }
+
+    /// <summary><c>PUT /admin/tenants/{id}</c>: replaces a runtime tenant's name, workspaces and limits.</summary>
+    public Task<AdminResponse<RuntimeTenant>> ReplaceTenantAsync(string id, RuntimeTenantRequest tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        return SendAsync<RuntimeTenant>(HttpMethod.Put, TenantPath(id, null), JsonSerializer.Serialize(tenant, JsonOptions), cancellationToken);
+    }
+
+    /// <summary><c>DELETE /admin/tenants/{id}</c>: removes a runtime tenant (404 when there is none of that id).</summary>
+    public async Task<AdminResponse<RemovedTenant>> RemoveTenantAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await SendForStatusAsync(HttpMethod.Delete, TenantPath(id, null), null, cancellationToken).ConfigureAwait(false);
+        var removed = new RemovedTenant(id, true);
+        return new AdminResponse<RemovedTenant>(removed, JsonSerializer.Serialize(removed, JsonOptions));
+    }
+
+    /// <summary><c>GET /admin/cluster</c>: every silo with its status, uptime, activations and tenant registry hash.</summary>
+    public Task<AdminResponse<ClusterReport>> GetClusterAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<ClusterReport>(HttpMethod.Get, "admin/cluster", null, cancellationToken);
+
     /// <summary><c>GET /admin/tenants/{tenant}/budget</c>.</summary>
     public Task<AdminResponse<BudgetReport>> GetBudgetAsync(string tenant, CancellationToken cancellationToken = default) =>
         SendAsync<BudgetReport>(HttpMethod.Get, TenantPath(tenant, "budget"), null, cancellationToken);
@@ -153,13 +179,29 @@ public sealed class TenancyAdminClient
     public Task<AdminResponse<ReconcileReport>> ReconcileAsync(string tenant, CancellationToken cancellationToken = default) =>
         SendAsync<ReconcileReport>(HttpMethod.Post, TenantPath(tenant, "reconcile"), null, cancellationToken);
 
-    private static string TenantPath(string tenant, string leaf)
+    private static string TenantPath(string tenant, string? leaf)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tenant);
-        return $"admin/tenants/{Uri.EscapeDataString(tenant)}/{leaf}";
+        return leaf is null ? $"admin/tenants/{Uri.EscapeDataString(tenant)}" : $"admin/tenants/{Uri.EscapeDataString(tenant)}/{leaf}";
     }
 
     private async Task<AdminResponse<T>> SendAsync<T>(HttpMethod method, string relative, string? jsonBody, CancellationToken cancellationToken)
+    {
+        var (status, json) = await SendForStatusAsync(method, relative, jsonBody, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(json, JsonOptions)
+                ?? throw new TenancyAdminException(status, "Empty answer", $"{method} /{relative} returned no body.");
+            return new AdminResponse<T>(value, json);
+        }
+        catch (JsonException error)
+        {
+            throw new TenancyAdminException($"{method} /{relative} returned JSON this client does not understand ({error.Message}); is {BaseAddress} an OrleansTenancy silo?", error);
+        }
+    }
+
+    /// <summary>Sends the request; returns the status and body of a success, throws the refusal of anything else.</summary>
+    private async Task<(HttpStatusCode Status, string Json)> SendForStatusAsync(HttpMethod method, string relative, string? jsonBody, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(BaseAddress, relative));
         if (jsonBody is not null)
@@ -188,16 +230,7 @@ public sealed class TenancyAdminClient
             throw new TenancyUnreachableException(BaseAddress, error);
         }
 
-        try
-        {
-            var value = JsonSerializer.Deserialize<T>(json, JsonOptions)
-                ?? throw new TenancyAdminException(status, "Empty answer", $"{method} /{relative} returned no body.");
-            return new AdminResponse<T>(value, json);
-        }
-        catch (JsonException error)
-        {
-            throw new TenancyAdminException($"{method} /{relative} returned JSON this client does not understand ({error.Message}); is {BaseAddress} an OrleansTenancy silo?", error);
-        }
+        return (status, json);
     }
 
     private static TenancyAdminException Refusal(HttpStatusCode status, string? reason, string body)

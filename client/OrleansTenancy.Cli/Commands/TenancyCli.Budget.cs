@@ -23,46 +23,21 @@ public static partial class TenancyCli
     private static Command BudgetSetCommand(GlobalOptions g)
     {
         var tenant = TenantArgument();
-        var dailyCap = new Option<decimal?>("--daily-cap-usd") { Description = "Calendar-day cost cap in USD." };
-        var monthlyCap = new Option<decimal?>("--monthly-cap-usd") { Description = "Calendar-month cost cap in USD." };
-        var dailyTokens = new Option<long?>("--daily-tokens") { Description = "Calendar-day token cap." };
-        var monthlyTokens = new Option<long?>("--monthly-tokens") { Description = "Calendar-month token cap." };
-        var dailyExecutions = new Option<long?>("--daily-executions") { Description = "Calendar-day cap on executions." };
-        var monthlyExecutions = new Option<long?>("--monthly-executions") { Description = "Calendar-month cap on executions." };
-        var maxPerRequest = new Option<decimal?>("--max-per-request") { Description = "Largest worst-case cost in USD one request may reserve." };
-        var enforcement = new Option<string?>("--enforcement") { Description = "none, soft or hard." };
-        enforcement.AcceptOnlyFromAmong("none", "soft", "hard");
-        var thresholds = new Option<decimal[]?>("--alert-thresholds")
-        {
-            Description = "Soft-alert thresholds in percent, e.g. --alert-thresholds 50 80 100 (replaces the list).",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var inherit = new Option<bool?>("--inherit-global") { Description = "Whether unset limits fall back to the global defaults (true|false)." };
+        var limitOptions = new LimitOptions();
         var replace = new Option<bool>("--replace") { Description = "Replace the whole override with the limits given; the override's other limits are dropped." };
         var command = new Command(
             "set",
             "Change limits in the tenant's runtime override (persisted by the silo). The limits given change; the override's "
             + "other limits are kept (the override is read, merged and written back); limits in no override keep their YAML value.")
         {
-            tenant, dailyCap, monthlyCap, dailyTokens, monthlyTokens, dailyExecutions, monthlyExecutions, maxPerRequest, enforcement, thresholds, inherit, replace,
+            tenant, replace,
         };
+        limitOptions.AddTo(command);
         g.Run(command, parsed =>
         {
             var slug = parsed.GetRequiredValue(tenant);
-            var limits = new BudgetLimits
-            {
-                DailyCapUsd = parsed.GetValue(dailyCap),
-                MonthlyCapUsd = parsed.GetValue(monthlyCap),
-                DailyTokens = parsed.GetValue(dailyTokens),
-                MonthlyTokens = parsed.GetValue(monthlyTokens),
-                DailyExecutions = parsed.GetValue(dailyExecutions),
-                MonthlyExecutions = parsed.GetValue(monthlyExecutions),
-                MaxPerRequest = parsed.GetValue(maxPerRequest),
-                Enforcement = parsed.GetValue(enforcement),
-                AlertThresholds = parsed.GetValue(thresholds) is { Length: > 0 } t ? t : null,
-                InheritGlobal = parsed.GetValue(inherit),
-            };
-            if (limits == new BudgetLimits())
+            var limits = limitOptions.Read(parsed);
+            if (limits is null)
             {
                 throw new CliUsageException("Give at least one limit to set, e.g. `tenancy budget set acme --daily-cap-usd 10 --enforcement hard`; `tenancy budget clear acme` removes the override.");
             }
@@ -77,4 +52,59 @@ public static partial class TenancyCli
     private static Command BudgetClearCommand(GlobalOptions g) => TenantCommand(
         g, "clear", "Remove the runtime override; the tenant's YAML limits apply again.",
         slug => new CliRequest<BudgetReport>($"Removing {slug}'s budget override", (client, _, ct) => client.ClearBudgetAsync(slug, ct), AdminRenderer.Budget));
+
+    /// <summary>The limit options of <c>budget set</c> and <c>tenants add|update</c>: the fields of <c>budgets.yaml</c>.</summary>
+    private sealed class LimitOptions
+    {
+        private readonly Option<decimal?> _dailyCap = new("--daily-cap-usd") { Description = "Calendar-day cost cap in USD." };
+        private readonly Option<decimal?> _monthlyCap = new("--monthly-cap-usd") { Description = "Calendar-month cost cap in USD." };
+        private readonly Option<long?> _dailyTokens = new("--daily-tokens") { Description = "Calendar-day token cap." };
+        private readonly Option<long?> _monthlyTokens = new("--monthly-tokens") { Description = "Calendar-month token cap." };
+        private readonly Option<long?> _dailyExecutions = new("--daily-executions") { Description = "Calendar-day cap on executions." };
+        private readonly Option<long?> _monthlyExecutions = new("--monthly-executions") { Description = "Calendar-month cap on executions." };
+        private readonly Option<decimal?> _maxPerRequest = new("--max-per-request") { Description = "Largest worst-case cost in USD one request may reserve." };
+        private readonly Option<string?> _enforcement = new("--enforcement") { Description = "none, soft or hard." };
+        private readonly Option<decimal[]?> _thresholds = new("--alert-thresholds")
+        {
+            Description = "Soft-alert thresholds in percent, e.g. --alert-thresholds 50 80 100 (replaces the list).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        private readonly Option<bool?> _inherit = new("--inherit-global") { Description = "Whether unset limits fall back to the global defaults (true|false)." };
+
+        public LimitOptions() => _enforcement.AcceptOnlyFromAmong("none", "soft", "hard");
+
+        public void AddTo(Command command)
+        {
+            command.Add(_dailyCap);
+            command.Add(_monthlyCap);
+            command.Add(_dailyTokens);
+            command.Add(_monthlyTokens);
+            command.Add(_dailyExecutions);
+            command.Add(_monthlyExecutions);
+            command.Add(_maxPerRequest);
+            command.Add(_enforcement);
+            command.Add(_thresholds);
+            command.Add(_inherit);
+        }
+
+        /// <summary>The limits given, or <see langword="null"/> when none was.</summary>
+        public BudgetLimits? Read(ParseResult parsed)
+        {
+            var limits = new BudgetLimits
+            {
+                DailyCapUsd = parsed.GetValue(_dailyCap),
+                MonthlyCapUsd = parsed.GetValue(_monthlyCap),
+                DailyTokens = parsed.GetValue(_dailyTokens),
+                MonthlyTokens = parsed.GetValue(_monthlyTokens),
+                DailyExecutions = parsed.GetValue(_dailyExecutions),
+                MonthlyExecutions = parsed.GetValue(_monthlyExecutions),
+                MaxPerRequest = parsed.GetValue(_maxPerRequest),
+                Enforcement = parsed.GetValue(_enforcement),
+                AlertThresholds = parsed.GetValue(_thresholds) is { Length: > 0 } t ? t : null,
+                InheritGlobal = parsed.GetValue(_inherit),
+            };
+            return limits == new BudgetLimits() ? null : limits;
+        }
+    }
 }

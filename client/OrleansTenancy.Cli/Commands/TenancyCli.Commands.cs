@@ -19,16 +19,6 @@ public static partial class TenancyCli
         return command;
     }
 
-    private static Command TenantsCommand(GlobalOptions g)
-    {
-        var command = new Command("tenants", "List tenants, workspaces, guilds, effective limits and load errors.");
-        g.Run(command, _ => new CliRequest<TenantsReport>(
-            "Listing tenants",
-            (client, _, ct) => client.ListTenantsAsync(ct),
-            AdminRenderer.Tenants));
-        return command;
-    }
-
     private static Command ReloadCommand(GlobalOptions g)
     {
         var command = new Command("reload", "Make the silo re-read its tenants folder now, then list the result.");
@@ -114,6 +104,16 @@ public static partial class TenancyCli
                 },
                 (console, health) => AdminRenderer.Health(console, silo!, health));
         });
+        return command;
+    }
+
+    private static Command ClusterCommand(GlobalOptions g)
+    {
+        var command = new Command("cluster", "List the silos: address, status, uptime, activations, and whether their tenants differ.");
+        g.Run(command, _ => new CliRequest<ClusterReport>(
+            "Asking every silo",
+            (client, _, ct) => client.GetClusterAsync(ct),
+            AdminRenderer.Cluster));
         return command;
     }
 

@@ -62,6 +62,7 @@ public static partial class TenancyCli
         root.Add(ExecutionsCommand(globals));
         root.Add(ReconcileCommand(globals));
         root.Add(HealthCommand(globals));
+        root.Add(ClusterCommand(globals));
         return root;
     }
 

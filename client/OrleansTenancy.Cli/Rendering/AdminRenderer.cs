@@ -16,12 +16,12 @@ public static class AdminRenderer
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(report);
         var table = new Table().Title("Tenants")
-            .AddColumns("Tenant", "Name", "Status", "Time zone", "Workspaces (guilds)", "Limits");
+            .AddColumns("Tenant", "Name", "Source", "Status", "Time zone", "Workspaces (guilds)", "Limits");
         foreach (var tenant in report.Tenants)
         {
             var workspaces = string.Join("\n", tenant.Workspaces.Select(w =>
                 w.Guilds.Count == 0 ? w.Key : $"{w.Key} ({string.Join(", ", w.Guilds)})"));
-            table.AddRow(Esc(tenant.Slug), Esc(tenant.DisplayName), Esc(tenant.Status), Esc(tenant.Timezone),
+            table.AddRow(Esc(tenant.Slug), Esc(tenant.DisplayName), Esc(tenant.Source ?? "yaml"), Esc(tenant.Status), Esc(tenant.Timezone),
                 Esc(workspaces.Length == 0 ? "-" : workspaces), Esc(Describe(tenant.Limits, "\n")));
         }
 
@@ -38,6 +38,24 @@ public static class AdminRenderer
             var colour = problem.Severity == "error" ? "red" : "yellow";
             console.MarkupLine($"[{colour}]{Esc($"{problem.File}:{problem.Line}: {problem.Severity}: {problem.Message}")}[/]");
         }
+    }
+
+    /// <summary>A runtime tenant as registered or replaced.</summary>
+    public static void RuntimeTenant(IAnsiConsole console, RuntimeTenant tenant)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(tenant);
+        console.MarkupLine($"[bold]{Esc(tenant.Id)}[/] ({Esc(tenant.Name)}), source {Esc(tenant.Source)}, workspaces {Esc(string.Join(", ", tenant.Workspaces))}");
+        console.MarkupLine($"Limits: {Esc(tenant.Limits is null ? "none of its own" : Describe(tenant.Limits))}");
+        console.MarkupLine($"Created {Esc(tenant.CreatedAt.ToString("u", Invariant))}, updated {Esc(tenant.UpdatedAt.ToString("u", Invariant))}");
+    }
+
+    /// <summary>A runtime tenant removed.</summary>
+    public static void Removed(IAnsiConsole console, RemovedTenant removed)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(removed);
+        console.MarkupLine($"Removed runtime tenant [bold]{Esc(removed.Id)}[/].");
     }
 
     /// <summary>One row per limit with usage, a bar of the percentage used, reset time and forecast.</summary>
@@ -133,6 +151,47 @@ public static class AdminRenderer
         console.MarkupLine($"[{colour}]{Esc(health.Status)}[/]: {Esc(url.ToString())} serves {health.Tenants} tenant(s), {health.Problems} load problem(s).");
     }
 
+    /// <summary>One row per silo, then whether they serve the same tenants and why any silo's report is missing.</summary>
+    public static void Cluster(IAnsiConsole console, ClusterReport report)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(report);
+        var table = new Table().AddColumns("Silo", "Address", "Status", "Uptime", "Activations", "Tenants", "Registry", "Version", "HTTP");
+        foreach (var silo in report.Silos)
+        {
+            var status = silo.Status == "active" ? $"[green]{Esc(silo.Status)}[/]" : $"[yellow]{Esc(silo.Status)}[/]";
+            var registry = silo.RegistryHash is null ? "-"
+                : silo.RegistryDiffers ? $"[red]{Esc(silo.RegistryHash)} differs[/]"
+                : Esc(silo.RegistryHash);
+            table.AddRow(
+                Esc(silo.Name + (silo.IsThisSilo ? " (this silo)" : string.Empty)), Esc(silo.Address), status,
+                silo.UptimeSeconds is { } up ? Uptime(up) : "-", silo.Activations is { } a ? Count(a) : "-",
+                silo.Tenants?.ToString(Invariant) ?? "-", registry, Esc(silo.Version ?? "-"),
+                Esc(silo.HttpAddresses is { Count: > 0 } http ? string.Join(", ", http) : "-"));
+        }
+
+        console.Write(table);
+        var answered = report.Silos.Count(s => s.RegistryHash is not null);
+        if (report.RegistriesAgree)
+        {
+            console.MarkupLine(answered == 0
+                ? "[yellow]No silo reported its tenants.[/]"
+                : $"[green]The {answered} silo(s) that answered serve the same tenants (registry {Esc(report.RegistryHash ?? "-")}).[/]");
+        }
+        else
+        {
+            var odd = string.Join(", ", report.Silos.Where(s => s.RegistryDiffers).Select(s => s.Name));
+            console.MarkupLine(report.RegistryHash is null
+                ? $"[red]The silos serve different tenants and no registry is held by most of them: {Esc(odd)}.[/] Check each silo's tenants folder."
+                : $"[red]Tenants differ from the majority (registry {Esc(report.RegistryHash)}) on: {Esc(odd)}.[/] Check their tenants folders, then reload.");
+        }
+
+        foreach (var silo in report.Silos.Where(s => s.Problem is not null))
+        {
+            console.MarkupLine($"[yellow]{Esc(silo.Name)}: {Esc(silo.Problem!)}[/]");
+        }
+    }
+
     /// <summary>A one-line summary of the limits that are set.</summary>
     /// <param name="limits">The limits.</param>
     /// <param name="separator">Put between limits: ", " for a sentence, a newline for a table cell.</param>
@@ -197,6 +256,16 @@ public static class AdminRenderer
     private static string Amount(string metric, decimal value) => metric is "cost_usd" or "max_per_request" ? Usd(value) : value.ToString("N0", Invariant);
 
     internal static string Usd(decimal value) => "$" + value.ToString(value != 0 && Math.Abs(value) < 0.01m ? "0.000000" : "0.00##", Invariant);
+
+    /// <summary>Seconds as the two largest units: <c>3d 4h</c>, <c>4h 5m</c>, <c>5m 6s</c>, <c>6s</c>.</summary>
+    internal static string Uptime(long seconds)
+    {
+        var t = TimeSpan.FromSeconds(seconds);
+        return t.TotalDays >= 1 ? $"{(int)t.TotalDays}d {t.Hours}h"
+            : t.TotalHours >= 1 ? $"{t.Hours}h {t.Minutes}m"
+            : t.TotalMinutes >= 1 ? $"{t.Minutes}m {t.Seconds}s"
+            : $"{t.Seconds}s";
+    }
 
     private static string Count(long value) => value.ToString("N0", Invariant);
 

@@ -25,6 +25,12 @@ public static class BudgetMapping
             Model = request.Model,
             EstimatedCostUsd = request.EstimatedCostUsd,
             EstimatedTokens = request.EstimatedTokens,
+            FreshRequestId = request.FreshRequestId,
+            CallToken = request.CallToken,
+            Fallback = request.Fallback,
+            Downshift = request.Downshift is not { Count: > 0 } downshift
+                ? null
+                : [.. downshift.Select(d => new Domain.ReservationAlternative { Model = d.Model, EstimatedCostUsd = d.EstimatedCostUsd, EstimatedTokens = d.EstimatedTokens })],
         };
     }
 
@@ -91,6 +97,7 @@ public static class BudgetMapping
             Denial = decision.Denial?.ToWire(),
             Alerts = ToWire(decision.Alerts),
             SoftOverruns = ToWire(decision.SoftOverruns),
+            RetryAfter = decision.RetryAfter,
         };
     }
 
@@ -104,6 +111,13 @@ public static class BudgetMapping
             Reservation = outcome.Reservation?.ToWire(),
             Alerts = ToWire(outcome.Alerts),
         };
+    }
+
+    /// <summary>The <c>budgets.yaml</c> name of the limit that refused (<see cref="Domain.Budget.BudgetLimitNames"/>).</summary>
+    public static string LimitName(this Wire.BudgetDenial denial)
+    {
+        ArgumentNullException.ThrowIfNull(denial);
+        return Domain.Budget.BudgetLimitNames.Of((Domain.BudgetMetric)denial.Metric, (Domain.BudgetPeriod)denial.Period);
     }
 
     /// <summary>A release's outcome as it crosses grains.</summary>
@@ -144,6 +158,8 @@ public static class BudgetMapping
         };
     }
 
+    // The cover flag, the executions a cover holds and the call token stay with the tenant grain: a caller knows its own
+    // call token, and another caller must not learn it.
     private static Wire.Reservation ToWire(this Domain.Reservation reservation) => new()
     {
         RequestId = reservation.RequestId,
@@ -170,6 +186,7 @@ public static class BudgetMapping
         PeriodStart = limit.PeriodStart,
         ResetsAt = limit.ResetsAt,
         ForecastAtPeriodEnd = limit.ForecastAtPeriodEnd,
+        Name = Domain.Budget.BudgetLimitNames.Of(limit.Metric, limit.Period),
     };
 
     private static Wire.BudgetAlert[] ToWire(IReadOnlyList<Domain.BudgetAlert> alerts) =>

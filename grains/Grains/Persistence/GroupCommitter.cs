@@ -13,7 +13,7 @@ namespace OrleansTenancy.Grains.Persistence;
 /// awaits would block the requests that should join the next batch).
 /// </para>
 /// <para>
-/// <b>Invariant.</b> A caller that mutated state and then awaits <see cref="WhenDurable"/> in the same turn is released
+/// <b>Invariant.</b> A caller that mutated state and then awaits <see cref="WhenDurable()"/> in the same turn is released
 /// only after a write that started <em>after</em> its mutation has succeeded, so no caller learns of a change before
 /// storage holds it.
 /// </para>
@@ -22,6 +22,8 @@ namespace OrleansTenancy.Grains.Persistence;
 /// as soon as the current write ends and the work already queued on the activation has run (the loop yields to the
 /// scheduler first): under load one write carries every request that arrived during the previous write, so throughput
 /// follows the write latency rather than one write per request. Idle, the yield costs one hand-off and no time.
+/// Callers whose answer does not wait for the write may let it wait for others (<see cref="WhenDurable(TimeSpan)"/>),
+/// so that a busy owner stores many requests per write; any caller that cannot wait starts it at once.
 /// </para>
 /// <para>
 /// <b>Failure.</b> When a write fails, its batch and the batch collecting behind it fail together with the write's
@@ -34,16 +36,22 @@ public sealed class GroupCommitter
 {
     private readonly Func<Task> _write;
     private readonly Func<Exception, Task> _onFailure;
+    private readonly TimeProvider _time;
     private Batch? _collecting;
     private bool _running;
+
+    // Completed when a caller moves the collecting batch's write earlier, while the loop holds it back.
+    private TaskCompletionSource? _sooner;
 
     /// <summary>Creates a committer around a write delegate.</summary>
     /// <param name="write">Persists the current in-memory state (everything mutated so far).</param>
     /// <param name="onFailure">Discards un-persisted state after a failed write; runs before waiters are released.</param>
-    public GroupCommitter(Func<Task> write, Func<Exception, Task> onFailure)
+    /// <param name="time">The clock of <see cref="WhenDurable(TimeSpan)"/>'s waits; the system's by default.</param>
+    public GroupCommitter(Func<Task> write, Func<Exception, Task> onFailure, TimeProvider? time = null)
     {
         _write = write ?? throw new ArgumentNullException(nameof(write));
         _onFailure = onFailure ?? throw new ArgumentNullException(nameof(onFailure));
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The number of writes that succeeded.</summary>
@@ -59,10 +67,25 @@ public sealed class GroupCommitter
     /// Returns a task that completes when a write containing every mutation made before this call has succeeded,
     /// and faults with the write's exception when that write fails.
     /// </summary>
-    public Task WhenDurable()
+    public Task WhenDurable() => WhenDurable(TimeSpan.Zero);
+
+    /// <summary>
+    /// As <see cref="WhenDurable()"/>, but the write may wait up to <paramref name="within"/> for more mutations to join
+    /// it, unless a caller that cannot wait (or waits less) joins first: for callers that are not holding up an answer,
+    /// so that a busy owner stores the changes of many requests in one write.
+    /// </summary>
+    /// <param name="within">How long the write may wait for others; zero or less: none.</param>
+    public Task WhenDurable(TimeSpan within)
     {
         var batch = _collecting ??= new Batch();
         batch.Members++;
+        var due = within > TimeSpan.Zero ? _time.GetUtcNow() + within : DateTimeOffset.MinValue;
+        if (due < batch.DueAt)
+        {
+            batch.DueAt = due;
+            _sooner?.TrySetResult();
+        }
+
         if (!_running)
         {
             _running = true;
@@ -86,6 +109,7 @@ public sealed class GroupCommitter
                 return;
             }
 
+            await UntilDueAsync(batch);
             _collecting = null;
             try
             {
@@ -120,9 +144,25 @@ public sealed class GroupCommitter
         }
     }
 
+    /// <summary>Holds <paramref name="batch"/> back until its due time; a caller joining with an earlier one ends the wait sooner.</summary>
+    private async Task UntilDueAsync(Batch batch)
+    {
+        while (batch.DueAt - _time.GetUtcNow() is var wait && wait > TimeSpan.Zero)
+        {
+            _sooner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var waited = new CancellationTokenSource();
+            await Task.WhenAny(Task.Delay(wait, _time, waited.Token), _sooner.Task);
+            _sooner = null;
+            await waited.CancelAsync();
+        }
+    }
+
     /// <summary>One write's worth of waiting callers.</summary>
     private sealed class Batch() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public int Members { get; set; }
+
+        /// <summary>When the write should start: the earliest that a member allows.</summary>
+        public DateTimeOffset DueAt { get; set; } = DateTimeOffset.MaxValue;
     }
 }

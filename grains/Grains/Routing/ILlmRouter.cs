@@ -27,8 +27,18 @@ public sealed record RouteRequest
     /// <summary>The caller's tenant context; when absent the ambient one is used, then the strict/non-strict rule.</summary>
     public TenantContext? Context { get; init; }
 
-    /// <summary>Idempotency key: retries of one logical call carry the same id. Generated when absent.</summary>
+    /// <summary>
+    /// Idempotency key: retries of one logical call carry the same id. Generated when absent. While a call with the id
+    /// is in flight a duplicate never reaches upstream (it waits for that call's answer on the same silo, or is refused
+    /// as in progress); an id that was settled is finished; an id whose call failed before any charge may be retried.
+    /// </summary>
     public string? RequestId { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="RequestId"/> was made up for this call (by a gateway, say) rather than sent by its caller: no
+    /// earlier call can have used it, so nothing is looked up for it.
+    /// </summary>
+    public bool GeneratedRequestId { get; init; }
 
     /// <summary>The task the call is for (selects the tenant's task → model override when no model is given).</summary>
     public string? Task { get; init; }

@@ -31,7 +31,7 @@ public sealed partial class LlmRouter
         var usage = result.Usage;
         var consumed = new Consumed(usage?.PromptTokens ?? attempt.Estimate.PromptTokens, usage?.CompletionTokens ?? 0, usage?.Cost);
         var model = result.Model ?? attempt.Model;
-        var settled = Settle(tenant, plan, attempt, requestId, consumed, UsageStatus.Ok, model, result.Response.Provider, started);
+        var settled = await SettleAsync(plan, attempt, requestId, consumed, UsageStatus.Ok, model, result.Response.Provider, started);
         return settled with { Response = result.Response };
     }
 
@@ -86,7 +86,7 @@ public sealed partial class LlmRouter
                 }
                 else
                 {
-                    Settle(tenant, plan, attempt, requestId, consumed, status, stream.Model ?? attempt.Model, stream.Provider, started);
+                    await SettleAsync(plan, attempt, requestId, consumed, status, stream.Model ?? attempt.Model, stream.Provider, started);
                 }
 
                 if (Refusal(error, plan) is { } refusal)
@@ -102,7 +102,7 @@ public sealed partial class LlmRouter
                 usage?.PromptTokens ?? attempt.Estimate.PromptTokens,
                 usage?.CompletionTokens ?? streamedTokens,
                 usage?.Cost);
-            return Settle(tenant, plan, attempt, requestId, final, UsageStatus.Ok, stream.Model ?? attempt.Model, stream.Provider, started);
+            return await SettleAsync(plan, attempt, requestId, final, UsageStatus.Ok, stream.Model ?? attempt.Model, stream.Provider, started);
         }
     }
 
@@ -114,18 +114,26 @@ public sealed partial class LlmRouter
         // Fallbacks are ours to run (each after its own reservation), never OpenRouter's.
         body.Models = null;
         body.Provider = plan.Providers;
-        body.MaxTokens = (int)Math.Min(attempt.Estimate.CompletionTokens, int.MaxValue);
+
+        // Upstream may generate no more than was reserved, whichever token field it honours.
+        var reserved = (int)Math.Min(attempt.Estimate.CompletionTokens, int.MaxValue);
+        body.MaxTokens = reserved;
+        if (body.MaxCompletionTokens is not null)
+        {
+            body.MaxCompletionTokens = reserved;
+        }
+
         return body;
     }
 
     private static OpenRouterCallOptions CallOptions(string requestId) => new() { RequestId = requestId };
 
     /// <summary>
-    /// Sends the settlement of a call to its tenant and returns the call's result without waiting for the settlement to
-    /// be durable (see <see cref="BackgroundSettlements"/> for why that loses no money).
+    /// Sends the settlement of a call to its tenant and returns the call's result once the tenant grain has stored it, or
+    /// once it is kept in the outbox when that failed (<see cref="BackgroundSettlements.StartAsync"/>).
     /// </summary>
-    private RouteResult Settle(
-        ITenantGrain tenant, RoutePlan plan, PlannedAttempt attempt, string requestId, Consumed consumed, string status,
+    private async Task<RouteResult> SettleAsync(
+        RoutePlan plan, PlannedAttempt attempt, string requestId, Consumed consumed, string status,
         string model, string? provider, long startedTimestamp)
     {
         var latency = _time.GetElapsedTime(startedTimestamp);
@@ -141,7 +149,7 @@ public sealed partial class LlmRouter
             CompletionTokens = consumed.CompletionTokens,
         };
         var details = Details(plan, status, model, provider, latency);
-        _settlements.Start(() => tenant.SettleAsync(settlement, details), plan.Context.Tenant, requestId);
+        await _settlements.StartAsync(new PendingSettlement(plan.Context.Tenant, settlement, details));
         _metrics.RecordModelSelected(plan.Context, plan.Task, attempt.Model, provider ?? NoProvider);
         _metrics.RecordRequest(plan.Context, model, status, latency, consumed.PromptTokens, consumed.CompletionTokens, attempt.Estimate.CostUsd, cost, provider);
         return new RouteResult
@@ -175,12 +183,13 @@ public sealed partial class LlmRouter
     {
         if (charged is { } consumed)
         {
-            Settle(tenant, plan, attempt, requestId, consumed, status, attempt.Model, null, startedTimestamp);
+            await SettleAsync(plan, attempt, requestId, consumed, status, attempt.Model, null, startedTimestamp);
             return;
         }
 
         var latency = _time.GetElapsedTime(startedTimestamp);
-        await tenant.ReleaseAsync(requestId, Details(plan, status, attempt.Model, null, latency));
+        var details = Details(plan, status, attempt.Model, null, latency);
+        await _retry.RunAsync(() => tenant.ReleaseAsync(requestId, details), $"release {plan.Context.Tenant}/{requestId}");
         _metrics.RecordModelSelected(plan.Context, plan.Task, attempt.Model, NoProvider);
         _metrics.RecordRequest(plan.Context, attempt.Model, status, latency, 0, 0, attempt.Estimate.CostUsd, 0m);
     }
@@ -198,8 +207,9 @@ public sealed partial class LlmRouter
     /// <summary>Maps an upstream failure to a refusal with the status a caller should see; <see langword="null"/> to rethrow as is.</summary>
     private static RouteRefusedException? Refusal(Exception error, RoutePlan plan) => error switch
     {
-        OpenRouterException upstream => new RouteRefusedException(RouteRefusal.Upstream, StatusOf(upstream), $"Upstream error: {upstream.Message}", upstream)
+        OpenRouterException upstream => new RouteRefusedException(RouteRefusal.Upstream, $"Upstream error: {upstream.Message}", upstream)
         {
+            UpstreamStatus = StatusOf(upstream),
             Code = upstream.Kind switch
             {
                 OpenRouterErrorKind.RateLimited => "upstream_rate_limited",
@@ -212,8 +222,9 @@ public sealed partial class LlmRouter
             RetryAfter = upstream.RetryAfter,
             Context = plan.Context,
         },
-        HttpRequestException transport => new RouteRefusedException(RouteRefusal.Upstream, 502, $"Upstream unreachable: {transport.Message}", transport)
+        HttpRequestException transport => new RouteRefusedException(RouteRefusal.Upstream, $"Upstream unreachable: {transport.Message}", transport)
         {
+            UpstreamStatus = 502,
             Code = "upstream_unreachable",
             Context = plan.Context,
         },

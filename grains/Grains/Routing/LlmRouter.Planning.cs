@@ -20,7 +20,7 @@ public sealed partial class LlmRouter
         catch (TenantContextMissingException missing)
         {
             // Strict mode: the call fails before any metric is emitted.
-            throw new RouteRefusedException(RouteRefusal.ContextMissing, 401, missing.Message, missing) { Code = "tenant_context_missing" };
+            throw new RouteRefusedException(RouteRefusal.ContextMissing, missing.Message, missing) { Code = "tenant_context_missing" };
         }
 
         var context = effective.Context;
@@ -31,53 +31,61 @@ public sealed partial class LlmRouter
         }
 
         var registry = _registry.Current;
-        var tenant = registry.Find(context.Tenant);
-        if (tenant is null || !tenant.Workspaces.ContainsKey(context.Workspace))
+        if (registry.ExplainUnknown(context.Tenant, context.Workspace) is { } unknown)
         {
-            throw new RouteRefusedException(RouteRefusal.UnknownTenant, 403,
-                tenant is null
-                    ? $"Tenant '{context.Tenant}' is not configured (tenants/{context.Tenant}/tenant.yaml)."
-                    : $"Tenant '{context.Tenant}' has no workspace '{context.Workspace}'.")
-            { Code = "unknown_tenant", Context = context };
+            throw new RouteRefusedException(RouteRefusal.UnknownTenant, unknown) { Code = "unknown_tenant", Context = context };
         }
+
+        var tenant = registry.Find(context.Tenant)!;
 
         if (tenant.Status == TenantStatus.Suspended)
         {
-            throw new RouteRefusedException(RouteRefusal.TenantSuspended, 403, $"Tenant '{context.Tenant}' is suspended.")
+            throw new RouteRefusedException(RouteRefusal.TenantSuspended, $"Tenant '{context.Tenant}' is suspended.")
             { Code = "tenant_suspended", Context = context };
         }
 
         var routing = registry.GetRouting(context);
         var policy = registry.GetPolicy(context);
-        var body = request.Body ?? throw new RouteRefusedException(RouteRefusal.BadRequest, 400, "The request has no body.") { Code = "invalid_request" };
+        var body = request.Body ?? throw new RouteRefusedException(RouteRefusal.BadRequest, "The request has no body.") { Code = "invalid_request" };
         if (body.Messages is not { Count: > 0 })
         {
-            throw new RouteRefusedException(RouteRefusal.BadRequest, 400, "'messages' must hold at least one message.") { Code = "invalid_request", Context = context };
+            throw new RouteRefusedException(RouteRefusal.BadRequest, "'messages' must hold at least one message.") { Code = "invalid_request", Context = context };
+        }
+
+        if (body.N is < 1 or > CostEstimator.MaxChoices)
+        {
+            throw new RouteRefusedException(RouteRefusal.BadRequest,
+                $"'n' must be between 1 and {CostEstimator.MaxChoices} (every choice is reserved and billed), not {body.N}.")
+            { Code = "invalid_request", Context = context };
         }
 
         var models = ChooseModels(body, request.Task, routing, context);
         var promptTokens = TokenEstimator.EstimatePromptTokens([.. body.Messages.Select(m => new PromptMessage(m.Role, m.Content?.GetText(), m.Name))]);
-        var attempts = models.Select(model => PlanAttempt(model, routing, policy, promptTokens, body.MaxTokens, context)).ToList();
+        var ask = new CompletionAsk(CostEstimator.RequestedCompletionTokens(body.MaxTokens, body.MaxCompletionTokens), body.N ?? 1);
+        var attempts = models.Select(model => PlanAttempt(model, routing, policy, promptTokens, ask, context)).ToList();
 
-        var maxPerRequest = registry.GetEffectiveLimits(context).MaxPerRequest;
-        if ((request.Downshift ?? policy.Downshift) && maxPerRequest is { } cap && attempts[0].Estimate.CostUsd > cap
-            && Downshift(routing, policy, promptTokens, body.MaxTokens, cap) is { } cheaper)
-        {
-            LogDownshift(context.ToString(), attempts[0].Model, cheaper.Model, attempts[0].Estimate.CostUsd, cheaper.Estimate.CostUsd, cap);
-            attempts[0] = cheaper;
-        }
+        // Whether the primary fits max_per_request is decided by the tenant grain, on the limits in effect there (a
+        // runtime override included): the plan only offers it the cheaper allowed models.
+        var downshift = request.Downshift ?? policy.Downshift
+            ? CheaperModels(routing, policy, promptTokens, ask, attempts[0])
+            : [];
 
         var providers = ToWire(routing.Providers) ?? body.Provider;
+        var fresh = request.GeneratedRequestId || string.IsNullOrWhiteSpace(request.RequestId);
         return new RoutePlan(
             context,
             effective.FellBack,
-            string.IsNullOrWhiteSpace(request.RequestId) ? Guid.NewGuid().ToString("N") : request.RequestId,
+            fresh && string.IsNullOrWhiteSpace(request.RequestId) ? Guid.NewGuid().ToString("N") : request.RequestId!,
+            fresh,
+            // Unique enough among the calls of one request id, and short in the stored reservation.
+            Random.Shared.Next(1, int.MaxValue),
             string.IsNullOrWhiteSpace(request.Task) ? "default" : request.Task,
             request.Agent,
             policy,
             body,
             providers,
-            attempts);
+            attempts,
+            downshift);
     }
 
     /// <summary>
@@ -91,7 +99,7 @@ public sealed partial class LlmRouter
             : body.Model;
         if (requested is null)
         {
-            throw new RouteRefusedException(RouteRefusal.BadRequest, 400,
+            throw new RouteRefusedException(RouteRefusal.BadRequest,
                 $"No model was given and tenant '{context.Tenant}' maps no model for task '{task ?? "default"}'; set 'model' or a 'models.default' in routing.yaml.")
             { Code = "model_required", Context = context };
         }
@@ -107,7 +115,7 @@ public sealed partial class LlmRouter
 
         foreach (var model in models.Where(m => !routing.IsModelAllowed(m)))
         {
-            throw new RouteRefusedException(RouteRefusal.ModelNotAllowed, 403,
+            throw new RouteRefusedException(RouteRefusal.ModelNotAllowed,
                 $"Model '{model}' is not allowed for {context}; allowed: {string.Join(", ", routing.AllowedModels)}.")
             { Code = "model_not_allowed", Context = context };
         }
@@ -115,39 +123,40 @@ public sealed partial class LlmRouter
         return models;
     }
 
-    private PlannedAttempt PlanAttempt(string model, EffectiveRouting routing, EffectivePolicy policy, long promptTokens, int? maxTokens, TenantContext context)
+    private PlannedAttempt PlanAttempt(string model, EffectiveRouting routing, EffectivePolicy policy, long promptTokens, CompletionAsk ask, TenantContext context)
     {
         var price = _prices.Current.Resolve(model, routing.Pricing, routing.UnknownModelPrice);
         if (!price.IsKnown)
         {
-            throw new RouteRefusedException(RouteRefusal.UnknownModelPrice, 400,
+            throw new RouteRefusedException(RouteRefusal.UnknownModelPrice,
                 $"No price is known for model '{model}', and an unpriced model is never treated as free; add it to the tenant's 'pricing' or set 'pricing.unknown_model' in tenants/_global.yaml.")
             { Code = "model_price_unknown", Context = context };
         }
 
-        return new PlannedAttempt(model, price.Price!, CostEstimator.EstimateWorstCase(price, promptTokens, maxTokens, policy.MaxTokens));
+        return new PlannedAttempt(model, price.Price!, CostEstimator.EstimateWorstCase(price, promptTokens, ask.MaxTokens, policy.MaxTokens, ask.Choices));
     }
 
-    /// <summary>The cheapest allowed, priced model whose worst case fits <paramref name="cap"/>, if any.</summary>
-    private PlannedAttempt? Downshift(EffectiveRouting routing, EffectivePolicy policy, long promptTokens, int? maxTokens, decimal cap)
+    /// <summary>Every allowed, priced model whose worst case is below <paramref name="primary"/>'s, cheapest first.</summary>
+    private List<PlannedAttempt> CheaperModels(EffectiveRouting routing, EffectivePolicy policy, long promptTokens, CompletionAsk ask, PlannedAttempt primary)
     {
-        PlannedAttempt? best = null;
+        var cheaper = new List<PlannedAttempt>();
         foreach (var model in routing.AllowedModels)
         {
             var price = _prices.Current.Resolve(model, routing.Pricing, routing.UnknownModelPrice);
-            if (!price.IsKnown)
+            if (!price.IsKnown || model == primary.Model)
             {
                 continue;
             }
 
-            var attempt = new PlannedAttempt(model, price.Price!, CostEstimator.EstimateWorstCase(price, promptTokens, maxTokens, policy.MaxTokens));
-            if (attempt.Estimate.CostUsd <= cap && (best is null || attempt.Estimate.CostUsd < best.Estimate.CostUsd))
+            var attempt = new PlannedAttempt(model, price.Price!, CostEstimator.EstimateWorstCase(price, promptTokens, ask.MaxTokens, policy.MaxTokens, ask.Choices));
+            if (attempt.Estimate.CostUsd < primary.Estimate.CostUsd)
             {
-                best = attempt;
+                cheaper.Add(attempt);
             }
         }
 
-        return best;
+        cheaper.Sort((a, b) => a.Estimate.CostUsd.CompareTo(b.Estimate.CostUsd));
+        return cheaper;
     }
 
     /// <summary>The tenant's provider preferences as OpenRouter's <c>provider</c> object.</summary>
@@ -166,21 +175,27 @@ public sealed partial class LlmRouter
                 : null,
         };
 
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "{Context}: downshifted from {From} (worst case {FromUsd} USD) to {To} ({ToUsd} USD) to fit max_per_request {Cap} USD")]
-    private partial void LogDownshift(string context, string from, string to, decimal fromUsd, decimal toUsd, decimal cap);
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "{Context}: downshifted from {From} (worst case {FromUsd} USD) to {To} ({ToUsd} USD) to fit max_per_request")]
+    private partial void LogDownshift(string context, string from, string to, decimal fromUsd, decimal toUsd);
 }
+
+/// <summary>What a request asks upstream to generate: completion tokens per choice (the larger token field) and choices.</summary>
+internal readonly record struct CompletionAsk(int? MaxTokens, int Choices);
 
 /// <summary>One model to try, with its price and worst-case estimate.</summary>
 internal sealed record PlannedAttempt(string Model, ModelPrice Price, CostEstimate Estimate);
 
-/// <summary>Everything decided before the first reservation.</summary>
+/// <summary>Everything decided before the first reservation; <see cref="Downshift"/> lists the cheaper models the primary may be switched to.</summary>
 internal sealed record RoutePlan(
     TenantContext Context,
     bool FellBack,
     string RequestId,
+    bool FreshRequestId,
+    long CallToken,
     string Task,
     string? Agent,
     EffectivePolicy Policy,
     ChatCompletionRequest Body,
     WireProviders? Providers,
-    List<PlannedAttempt> Attempts);
+    List<PlannedAttempt> Attempts,
+    IReadOnlyList<PlannedAttempt> Downshift);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.Ledger;
 
 namespace OrleansTenancy.Grains.Routing;
@@ -31,7 +32,7 @@ public sealed partial class LlmRouter
             Model = string.IsNullOrWhiteSpace(request.Body?.Model) ? "auto" : request.Body.Model,
             EstimatedCostUsd = refusal.Denial?.Requested ?? 0m,
             Status = status,
-            Reason = refusal.Denial is { } denial ? ReasonOf(denial) : refusal.Code,
+            Reason = refusal.Denial is { } denial ? denial.LimitName() : refusal.Code,
             CreatedAt = _time.GetUtcNow(),
         };
         try

@@ -28,6 +28,9 @@ public sealed class LlmMetrics : IDisposable
     /// <summary>The name of the meter that carries every LLM metric.</summary>
     public const string MeterName = "OrleansTenancy.Llm";
 
+    /// <summary>The <c>workspace</c> label of a budget series that is tenant-wide rather than a workspace's sub-cap.</summary>
+    public const string TenantWide = "*";
+
     /// <summary>
     /// Latency bucket boundaries in seconds: fine steps for cache hits and short completions, coarse ones
     /// up to a minute for long generations.
@@ -48,6 +51,7 @@ public sealed class LlmMetrics : IDisposable
     private readonly Counter<long> _budgetRejections;
     private readonly Gauge<double> _budgetRemainingUsd;
     private readonly Gauge<double> _budgetLimitUsd;
+    private readonly Counter<long> _budgetAlerts;
 
     /// <summary>
     /// Creates the instruments on a meter from <paramref name="meterFactory"/> (the host's, so its lifetime
@@ -82,9 +86,11 @@ public sealed class LlmMetrics : IDisposable
         _budgetRejections = Meter.CreateCounter<long>("llm_budget_rejections_total",
             description: "LLM requests rejected by the tenant budget, by reason.");
         _budgetRemainingUsd = Meter.CreateGauge<double>("tenant_budget_remaining_usd", "USD",
-            "Budget left for a tenant in a budget period, in USD.");
+            "Budget left in a budget period, in USD: tenant-wide (workspace=\"*\") or under a workspace's sub-cap.");
         _budgetLimitUsd = Meter.CreateGauge<double>("tenant_budget_limit_usd", "USD",
-            "A tenant's cost limit for a budget period, in USD; with tenant_budget_remaining_usd it gives the share used.");
+            "A cost limit for a budget period, in USD, tenant-wide or a workspace's sub-cap; with tenant_budget_remaining_usd it gives the share used.");
+        _budgetAlerts = Meter.CreateCounter<long>("tenant_budget_alerts_total",
+            description: "Budget alert thresholds crossed, once per threshold, limit and period.");
     }
 
     /// <summary>The meter the instruments live on (lets tests and listeners select exactly this instance).</summary>
@@ -174,7 +180,7 @@ public sealed class LlmMetrics : IDisposable
 
     /// <summary>Counts one request the budget rejected.</summary>
     /// <param name="context">The effective context of the call.</param>
-    /// <param name="reason">Why, e.g. <c>daily_limit</c>, <c>monthly_limit</c>, <c>per_request_limit</c>.</param>
+    /// <param name="reason">The limit that refused, named as in <c>budgets.yaml</c> (<c>BudgetLimitNames</c>, e.g. <c>daily_cap_usd</c>, <c>max_per_request</c>), or <c>rate_limited</c>.</param>
     public void RecordBudgetRejection(TenantContext context, string reason)
     {
         var tags = ContextTags(context);
@@ -182,24 +188,47 @@ public sealed class LlmMetrics : IDisposable
         _budgetRejections.Add(1, tags);
     }
 
-    /// <summary>Publishes the budget a tenant has left in a period (the latest value per tenant and period wins).</summary>
+    /// <summary>Publishes the budget left in a period (the latest value per tenant, workspace and period wins).</summary>
     /// <param name="tenant">The tenant slug.</param>
-    /// <param name="period">The budget period, e.g. <c>daily</c> or <c>monthly</c>.</param>
-    /// <param name="remainingUsd">USD left; negative when settled costs overran the limit.</param>
-    /// <exception cref="ArgumentException"><paramref name="tenant"/> or <paramref name="period"/> is empty.</exception>
-    public void SetBudgetRemaining(string tenant, string period, decimal remainingUsd) =>
-        _budgetRemainingUsd.Record((double)remainingUsd, BudgetTags(tenant, period));
+    /// <param name="workspace">The workspace of a sub-cap, or <see cref="TenantWide"/> for the tenant-wide limit.</param>
+    /// <param name="period">The budget period: <c>day</c> or <c>month</c>.</param>
+    /// <param name="remainingUsd">USD left, never negative.</param>
+    /// <exception cref="ArgumentException">An argument is empty.</exception>
+    public void SetBudgetRemaining(string tenant, string workspace, string period, decimal remainingUsd) =>
+        _budgetRemainingUsd.Record((double)remainingUsd, BudgetTags(tenant, workspace, period));
 
     /// <summary>
-    /// Publishes a tenant's cost limit in a period (the latest value per tenant and period wins). Its series carry the
-    /// labels of <see cref="SetBudgetRemaining"/>, so that alerts divide one by the other series by series.
+    /// Publishes a cost limit in a period (the latest value per tenant, workspace and period wins). Its series carry
+    /// the labels of <see cref="SetBudgetRemaining"/>, so that alerts divide one by the other series by series.
     /// </summary>
     /// <param name="tenant">The tenant slug.</param>
-    /// <param name="period">The budget period, e.g. <c>day</c> or <c>month</c>.</param>
+    /// <param name="workspace">The workspace of a sub-cap, or <see cref="TenantWide"/> for the tenant-wide limit.</param>
+    /// <param name="period">The budget period: <c>day</c> or <c>month</c>.</param>
     /// <param name="limitUsd">The effective limit in USD.</param>
-    /// <exception cref="ArgumentException"><paramref name="tenant"/> or <paramref name="period"/> is empty.</exception>
-    public void SetBudgetLimit(string tenant, string period, decimal limitUsd) =>
-        _budgetLimitUsd.Record((double)limitUsd, BudgetTags(tenant, period));
+    /// <exception cref="ArgumentException">An argument is empty.</exception>
+    public void SetBudgetLimit(string tenant, string workspace, string period, decimal limitUsd) =>
+        _budgetLimitUsd.Record((double)limitUsd, BudgetTags(tenant, workspace, period));
+
+    /// <summary>Counts one alert threshold crossed.</summary>
+    /// <param name="tenant">The tenant slug.</param>
+    /// <param name="workspace">The workspace of a sub-cap, or <see cref="TenantWide"/> for a tenant-wide limit.</param>
+    /// <param name="limit">The limit's name (<c>daily_cap_usd</c>, …).</param>
+    /// <param name="thresholdPercent">The threshold crossed, in percent.</param>
+    /// <exception cref="ArgumentException">An argument is empty.</exception>
+    public void RecordBudgetAlert(string tenant, string workspace, string limit, decimal thresholdPercent)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenant);
+        ArgumentException.ThrowIfNullOrEmpty(workspace);
+        ArgumentException.ThrowIfNullOrEmpty(limit);
+        var tags = new TagList
+        {
+            { "tenant", tenant },
+            { "workspace", workspace },
+            { "limit", limit },
+            { "threshold", thresholdPercent.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) },
+        };
+        _budgetAlerts.Add(1, tags);
+    }
 
     /// <summary>Disposes the meter when this instance created it; a factory's meter is the factory's to dispose.</summary>
     public void Dispose()
@@ -227,13 +256,15 @@ public sealed class LlmMetrics : IDisposable
     }
 
     /// <summary>The labels of the budget gauges; one place, so the remaining budget and its limit always pair up.</summary>
-    private static TagList BudgetTags(string tenant, string period)
+    private static TagList BudgetTags(string tenant, string workspace, string period)
     {
         ArgumentException.ThrowIfNullOrEmpty(tenant);
+        ArgumentException.ThrowIfNullOrEmpty(workspace);
         ArgumentException.ThrowIfNullOrEmpty(period);
         return new TagList
         {
             { "tenant", tenant },
+            { "workspace", workspace },
             { "period", period },
         };
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OrleansTenancy.Grains.Telemetry;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
@@ -10,41 +11,35 @@ namespace OrleansTenancy.Grains.Tenants;
 public sealed partial class TenantGrain
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// The ledger is read in the outbox's turn (<see cref="InOutboxTurnAsync"/>), so no row of this tenant reaches it
+    /// meanwhile: what it returns is what the counters held when the read began, less the rows then still queued for it,
+    /// unless the two drifted apart. The grain is reentrant, so settles keep raising the counters while the ledger is
+    /// read; only the drift is applied, to the counters as they are when the read ends, and that usage is kept.
+    /// </remarks>
     public async Task<Wire.ReconcileReport> ReconcileAsync()
     {
         await EnsureLoadedAsync();
 
-        // The ledger must hold every settled row before it is the reference.
-        await _commit.WhenDurable();
-        await FlushUsageAsync();
+        // Every settle received before is stored (and its row queued) before the ledger is compared with the counters.
+        await Commit.WhenDurable();
+        List<(string? Workspace, BudgetPeriod Period, int Key, SpentFigures Expected, SpentFigures Ledger)> read = [];
+        await InOutboxTurnAsync(async () => read = await ReadLedgerAsync());
+        await EnsureLoadedAsync();
 
-        var rules = Rules();
-        var now = _time.GetUtcNow();
-        string[] workspaces = [.. _account.State.Workspaces.Keys];
-
-        var day = BudgetCalendar.Day(now, rules.TimeZone);
-        var month = BudgetCalendar.Month(now, rules.TimeZone);
-        var figures = new List<(string? Workspace, BudgetPeriod Period, int Key, SpentFigures Ledger)>();
-        foreach (var workspace in workspaces.Prepend(null))
-        {
-            foreach (var (period, window) in new[] { (BudgetPeriod.Day, day), (BudgetPeriod.Month, month) })
-            {
-                var totals = await _ledger.GetTotalsAsync(Slug, workspace, window.Start, window.End);
-                figures.Add((workspace, period, window.Key, new SpentFigures(totals.CostUsd, totals.TokensIn + totals.TokensOut, totals.Executions)));
-            }
-        }
-
-        var lines = new List<Wire.ReconciledCounter>(figures.Count);
-        foreach (var (workspace, period, key, ledger) in figures)
+        var lines = new List<Wire.ReconciledCounter>(read.Count);
+        foreach (var (workspace, period, key, expected, ledger) in read)
         {
             var before = _account.GetSpent(workspace, period, key);
-            _account.ReplaceSpent(workspace, period, key, ledger);
+            var drift = ledger - expected;
+            _account.AdjustSpent(workspace, period, key, drift);
+            var after = before + drift;
             lines.Add(new Wire.ReconciledCounter(
                 workspace, period == BudgetPeriod.Day ? "day" : "month", key,
-                before.CostUsd, ledger.CostUsd, before.Tokens, ledger.Tokens, before.Executions, ledger.Executions));
+                before.CostUsd, after.CostUsd, before.Tokens, after.Tokens, before.Executions, after.Executions));
         }
 
-        await _commit.WhenDurable();
+        await Commit.WhenDurable();
         var report = new Wire.ReconcileReport([.. lines]);
         if (report.Changed)
         {
@@ -54,7 +49,74 @@ public sealed partial class TenantGrain
         return report;
     }
 
-    /// <summary>Publishes <c>tenant_budget_remaining_usd</c> and <c>tenant_budget_limit_usd</c> {tenant,period} for the tenant-wide cost limits.</summary>
+    /// <summary>
+    /// Reads the ledger's totals of the current day and month, tenant-wide and per workspace, each with what the counter
+    /// held when the read began less the rows then queued that the ledger does not hold (what it should answer). Runs in
+    /// the outbox's turn; the expected figures are taken in one synchronous stretch, before the first read.
+    /// </summary>
+    /// <remarks>
+    /// Only rows the ledger does not hold may be taken out of the counters, and the outbox may list rows it holds
+    /// already: a re-read of the state brings back rows sent since the last write, and a send that failed may still have
+    /// been committed. So the stored rows are sent first (the ledger keeps one row per request id), and the charged rows
+    /// still listed after that are looked up; no row reaches the ledger meanwhile, since this runs in the outbox's turn.
+    /// </remarks>
+    private async Task<List<(string? Workspace, BudgetPeriod Period, int Key, SpentFigures Expected, SpentFigures Ledger)>> ReadLedgerAsync()
+    {
+        await EnsureLoadedAsync();
+        var reloads = _reloads;
+
+        // A send that fails leaves its rows listed; the lookups below tell which of them the ledger holds all the same.
+        await SendPersistedRowsAsync();
+        var held = new HashSet<UsageRecord>(ReferenceEqualityComparer.Instance);
+        foreach (var row in _live.Outbox.ToArray())
+        {
+            if (UsageStatus.IsCharged(row.Status) && await _ledger.IsSettledAsync(Slug, row.RequestId))
+            {
+                held.Add(row);
+            }
+        }
+
+        if (_reloads != reloads)
+        {
+            throw new InvalidOperationException(
+                $"Tenant '{Slug}': the budget state was re-read from storage while the usage ledger was compared with it; reconcile again.");
+        }
+
+        var expected = new List<(string? Workspace, BudgetPeriod Period, PeriodWindow Window, SpentFigures Expected)>();
+        var rules = Rules();
+        var now = _time.GetUtcNow();
+        var windows = new[] { (BudgetPeriod.Day, BudgetCalendar.Day(now, rules.TimeZone)), (BudgetPeriod.Month, BudgetCalendar.Month(now, rules.TimeZone)) };
+        foreach (var workspace in _account.State.Workspaces.Keys.Prepend(null))
+        {
+            foreach (var (period, window) in windows)
+            {
+                var queued = default(SpentFigures);
+                foreach (var row in _live.Outbox)
+                {
+                    if (!held.Contains(row) && (workspace is null || row.Workspace == workspace) && row.CreatedAt >= window.Start && row.CreatedAt < window.End)
+                    {
+                        queued += new SpentFigures(row.CostUsd, row.TokensIn + row.TokensOut, UsageStatus.IsCharged(row.Status) ? 1 : 0);
+                    }
+                }
+
+                expected.Add((workspace, period, window, _account.GetSpent(workspace, period, window.Key) - queued));
+            }
+        }
+
+        var read = new List<(string?, BudgetPeriod, int, SpentFigures, SpentFigures)>(expected.Count);
+        foreach (var (workspace, period, window, figures) in expected)
+        {
+            var totals = await _ledger.GetTotalsAsync(Slug, workspace, window.Start, window.End);
+            read.Add((workspace, period, window.Key, figures, new SpentFigures(totals.CostUsd, totals.TokensIn + totals.TokensOut, totals.Executions)));
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Publishes <c>tenant_budget_remaining_usd</c> and <c>tenant_budget_limit_usd</c> {tenant,workspace,period} for every
+    /// cost limit: the tenant-wide ones (<c>workspace="*"</c>) and each workspace sub-cap.
+    /// </summary>
     private void PublishRemaining()
     {
         if (_metrics is null)
@@ -64,18 +126,36 @@ public sealed partial class TenantGrain
 
         foreach (var limit in _account.GetStatus(Rules(), _time.GetUtcNow()).Limits)
         {
-            if (limit.Workspace is null && limit.Metric == BudgetMetric.CostUsd)
+            if (limit.Metric == BudgetMetric.CostUsd)
             {
+                var workspace = limit.Workspace ?? LlmMetrics.TenantWide;
                 var period = limit.Period == BudgetPeriod.Day ? "day" : "month";
-                _metrics.SetBudgetRemaining(Slug, period, limit.Remaining);
-                _metrics.SetBudgetLimit(Slug, period, limit.Limit);
+                _metrics.SetBudgetRemaining(Slug, workspace, period, limit.Remaining);
+                _metrics.SetBudgetLimit(Slug, workspace, period, limit.Limit);
             }
         }
     }
 
     /// <summary>
+    /// Announces the thresholds a decision crossed, reserve and settle alike (a settlement that costs more than its
+    /// estimate crosses thresholds of its own): a warning in the log and <c>tenant_budget_alerts_total</c>.
+    /// </summary>
+    private void Announce(IReadOnlyList<BudgetAlert> alerts)
+    {
+        foreach (var alert in alerts)
+        {
+            var limit = BudgetLimitNames.Of(alert.Metric, alert.Period);
+            LogBudgetAlert(Slug, alert.Workspace ?? LlmMetrics.TenantWide, limit, alert.ThresholdPercent, alert.PercentUsed);
+            _metrics?.RecordBudgetAlert(Slug, alert.Workspace ?? LlmMetrics.TenantWide, limit, alert.ThresholdPercent);
+        }
+
+        QueueAlerts(alerts);
+    }
+
+    /// <summary>
     /// Whether a request the account does not know (not open, not recently finished — e.g. after a reactivation) was
-    /// settled before: its row is waiting in the outbox or recorded in the ledger. Only unknown ids pay the lookup.
+    /// settled before: its charged row is waiting in the outbox or recorded in the ledger. Only unknown ids pay the
+    /// lookup; a released attempt's row does not count, so its retry may run.
     /// </summary>
     private async Task<bool> SettledBeforeAsync(string requestId)
     {
@@ -84,12 +164,12 @@ public sealed partial class TenantGrain
             return false;
         }
 
-        if (_live.Outbox.Exists(r => string.Equals(r.RequestId, requestId, StringComparison.Ordinal)))
+        if (_live.Outbox.Exists(r => UsageStatus.IsCharged(r.Status) && string.Equals(r.RequestId, requestId, StringComparison.Ordinal)))
         {
             return true;
         }
 
-        return await _ledger.ContainsAsync(Slug, requestId);
+        return await _ledger.IsSettledAsync(Slug, requestId);
     }
 
     /// <summary>The effective rules: runtime override over the tenant's files over the global defaults; cached per registry snapshot.</summary>
@@ -102,18 +182,7 @@ public sealed partial class TenantGrain
             return cached.Rules;
         }
 
-        var tenant = registry.Find(Slug)
-            ?? throw new KeyNotFoundException($"Tenant '{Slug}' is not in the registry; add tenants/{Slug}/tenant.yaml or check the slug.");
-        var limits = BudgetLimitsMerge.Overlay(overrides, registry.GetEffectiveLimits(Slug));
-        var workspaces = tenant.Workspaces.Values
-            .Where(w => BudgetLimitsMerge.SetsAnyLimit(w.Budgets))
-            .ToDictionary(w => w.Key, w => registry.GetEffectiveLimits(Slug, w.Key), StringComparer.Ordinal);
-        var ttlSeconds = tenant.Policy.ReservationTtlSeconds ?? registry.Global.Policy.ReservationTtlSeconds;
-        var rules = new BudgetRules(
-            limits,
-            tenant.TimeZone,
-            workspaces.Count == 0 ? null : workspaces,
-            ttlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : EffectivePolicy.DefaultReservationTtl);
+        var rules = registry.GetBudgetRules(Slug, overrides);
         _rules = (registry, overrides, rules);
         return rules;
     }
@@ -161,11 +230,11 @@ public sealed partial class TenantGrain
     {
         // A failed re-read left the state unknown: read it again before anything is written over it.
         await EnsureLoadedAsync();
-        var covers = _cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: _stopping);
+        var covers = Cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: _stopping);
         TenantGrainState snapshot;
         try
         {
-            snapshot = new TenantGrainState { Account = _account.State.Copy(), Override = _live.Override, Outbox = [.. _live.Outbox] };
+            snapshot = new TenantGrainState { Account = _account.State.Copy(), Override = _live.Override, Outbox = [.. _live.Outbox], Alerts = _live.Alerts?.Copy() };
         }
         finally
         {
@@ -176,12 +245,14 @@ public sealed partial class TenantGrain
         _state.State = snapshot;
         await _state.WriteStateAsync();
 
-        _cover.Written(covers);
+        Cover.Written(covers);
+        AlertsStored(snapshot.Alerts);
         // The write holds the first rows of the outbox as it was; a flush running meanwhile may have removed some of
         // them (always from the front), so only the rest of that prefix is newly known to be durable.
         var persistedNow = snapshot.Outbox.Count - (int)(_outboxRemoved - removedAtSnapshot);
         _persistedOutbox = Math.Min(Math.Max(_persistedOutbox, persistedNow), _live.Outbox.Count);
         PublishRemaining();
+        ArmMaintenance();
 
         // Behind the callers: the rows are durable in the state already, so the batch is released now and the ledger
         // insert overlaps the next state write. FlushUsageAsync waits for it when a reader needs the rows.
@@ -193,10 +264,30 @@ public sealed partial class TenantGrain
     {
         await EnsureLoadedAsync();
 
-        // A barrier: usage recorded before this call may still be on its way to storage; only stored rows may be sent.
-        await (_commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask);
-        await FlushOutboxAsync();
-        var pending = _persistedOutbox;
+        // The rows of every settle and release received before this call are in the outbox now (each is queued in the
+        // same turn as its decision); rows queued later are not waited for. Rows leave the outbox from the front only,
+        // so the queued ones are gone once that many more rows have left it.
+        var sentOnceQueuedAreGone = _outboxRemoved + _live.Outbox.Count;
+        var reloads = _reloads;
+
+        // A barrier: only stored rows may be sent, and the queued rows may still be on their way to storage.
+        await (CommitBusy ? Commit.WhenDurable() : Task.CompletedTask);
+
+        // This turn sends the queued rows only. A turn queued before it may send them first, together with rows stored
+        // since, in a send that takes long: the flush is done once the queued rows are gone, whichever turn sent them.
+        var turn = InOutboxTurnAsync(() => SendPersistedRowsAsync(reloads == _reloads ? sentOnceQueuedAreGone - _outboxRemoved : null));
+        while (!turn.IsCompleted && reloads == _reloads && _outboxRemoved < sentOnceQueuedAreGone)
+        {
+            await Task.WhenAny(turn, (_rowsSent ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task);
+        }
+
+        if (reloads != _reloads)
+        {
+            await turn;
+        }
+
+        // A re-read of the state replaces the outbox with what storage holds; then every stored row counts.
+        var pending = reloads == _reloads ? (int)Math.Max(0, sentOnceQueuedAreGone - _outboxRemoved) : _persistedOutbox;
         if (pending > 0)
         {
             throw new InvalidOperationException(
@@ -209,26 +300,38 @@ public sealed partial class TenantGrain
     /// it fails. Flushes run one at a time, and sent rows are removed by identity, so a row added meanwhile is never
     /// dropped unsent.
     /// </summary>
-    private async Task FlushOutboxAsync()
-    {
-        var running = _flush = _flush.IsCompleted ? SendPersistedRowsAsync() : ChainFlush(_flush);
-        await running;
+    private Task FlushOutboxAsync() => InOutboxTurnAsync(() => SendPersistedRowsAsync());
 
-        async Task ChainFlush(Task previous)
+    /// <summary>
+    /// Runs <paramref name="work"/> after the outbox work already queued and before any queued after it: while it runs,
+    /// no row reaches the ledger. The turn passes on whether <paramref name="work"/> succeeds or fails.
+    /// </summary>
+    private Task InOutboxTurnAsync(Func<Task> work)
+    {
+        var run = _flush.IsCompleted ? work() : AfterAsync(_flush, work);
+        _flush = PassedOnAsync(run);
+        return run;
+
+        static async Task AfterAsync(Task previous, Func<Task> work)
         {
             await previous;
-            await SendPersistedRowsAsync();
+            await work();
         }
+
+        static async Task PassedOnAsync(Task run) => await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }
 
-    private async Task SendPersistedRowsAsync()
+    /// <summary>Sends the stored rows from the front of the outbox, at most <paramref name="atMost"/> of them (all when <see langword="null"/>).</summary>
+    /// <param name="atMost">How many rows from the front of the outbox may be sent.</param>
+    private async Task SendPersistedRowsAsync(long? atMost = null)
     {
-        if (_persistedOutbox == 0)
+        var count = atMost is { } limit ? (int)Math.Clamp(limit, 0, _persistedOutbox) : _persistedOutbox;
+        if (count == 0)
         {
             return;
         }
 
-        UsageRecord[] rows = [.. _live.Outbox.Take(_persistedOutbox)];
+        UsageRecord[] rows = [.. _live.Outbox.Take(count)];
 
         try
         {
@@ -252,6 +355,11 @@ public sealed partial class TenantGrain
         var removed = _live.Outbox.RemoveAll(sent.Contains);
         _outboxRemoved += removed;
         _persistedOutbox = Math.Clamp(_persistedOutbox - removed, 0, _live.Outbox.Count);
+        if (_rowsSent is { } flushWaiting)
+        {
+            _rowsSent = null;
+            flushWaiting.TrySetResult();
+        }
     }
 
     /// <summary>Sends rows one at a time; returns the rows that are done with (recorded, or refused and logged).</summary>
@@ -283,7 +391,7 @@ public sealed partial class TenantGrain
     private Task OnWriteFailedAsync(Exception error)
     {
         LogWriteFailed(error, Slug);
-        _cover.WriteFailed();
+        _covers?.WriteFailed();
         return StartReload();
     }
 
@@ -308,6 +416,7 @@ public sealed partial class TenantGrain
         {
             await _state.ReadStateAsync();
             AdoptStoredState();
+            ArmMaintenance();
             _rules = null;
             _reload = null;
         }
@@ -325,18 +434,46 @@ public sealed partial class TenantGrain
         _live = _state.State;
         _live.Account ??= new BudgetAccountState();
         _live.Outbox ??= [];
-        _account = new BudgetAccount(_live.Account);
+        _account = new BudgetAccount(_live.Account, rate: _rate);
         _persistedOutbox = _live.Outbox.Count;
+        _reloads++;
+        AdoptStoredAlerts();
     }
 
-    private Task EnsureLoadedAsync() => _reload is { IsFaulted: true } ? StartReload() : _reload ?? Task.CompletedTask;
+    /// <summary>
+    /// Waits until the state decisions are made on is what storage holds: no re-read running or failed. A caller resumes
+    /// in a later turn, in which another failed write may have started a re-read, so it asks again until none is left.
+    /// </summary>
+    private async Task EnsureLoadedAsync()
+    {
+        while (_reload is { } reload)
+        {
+            await (reload.IsFaulted ? StartReload() : reload);
+        }
+    }
+
+    /// <summary>Starts the maintenance timer if there is something for it to sweep or send and it is not running.</summary>
+    private void ArmMaintenance()
+    {
+        if (_maintenance is null && !_stopping && (_account.State.Reservations.Count > 0 || _live.Outbox.Count > 0))
+        {
+            _maintenance = this.RegisterGrainTimer(MaintainAsync, MaintenancePeriod, MaintenancePeriod);
+        }
+    }
 
     private async Task MaintainAsync(CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync();
         if (_account.ExpireStale(_time.GetUtcNow()) > 0 || _live.Outbox.Count > 0)
         {
-            await _commit.WhenDurable();
+            await Commit.WhenDurable();
+        }
+
+        // Nothing left to expire or send: the timer stops until a grant or a write leaves something again.
+        if (_reload is null && !CommitBusy && _account.State.Reservations.Count == 0 && _live.Outbox.Count == 0)
+        {
+            _maintenance?.Dispose();
+            _maintenance = null;
         }
     }
 
@@ -363,6 +500,9 @@ public sealed partial class TenantGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {Tenant}: the usage ledger refused the row of request {RequestId}; it is dropped from the outbox (counters keep it; reconcile would remove it)")]
     private partial void LogLedgerRowRefused(Exception error, string tenant, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Budget alert for tenant {Tenant} (workspace {Workspace}): {Limit} crossed {Threshold}% ({Percent}% used)")]
+    private partial void LogBudgetAlert(string tenant, string workspace, string limit, decimal threshold, decimal percent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: {Counters} counter(s) differed from the usage ledger and were corrected")]
     private partial void LogReconciled(string tenant, int counters);

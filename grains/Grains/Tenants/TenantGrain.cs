@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Storage;
+using OrleansTenancy.Grains.Alerts;
 using OrleansTenancy.Grains.Persistence;
 using OrleansTenancy.Grains.Telemetry;
 using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.Tenancy;
 using OrleansTenancy.Tenancy.Budget;
+using OrleansTenancy.Tenancy.Rates;
 using OrleansTenancy.Tenancy.Registry;
 using Wire = OrleansTenancy.GrainInterfaces;
 
@@ -51,7 +53,10 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
     /// <summary>The name of the persisted state.</summary>
     public const string StateName = "budget";
 
-    /// <summary>How often stale reservations are swept and the outbox retried.</summary>
+    /// <summary>
+    /// How often stale reservations are swept and the outbox retried. The timer runs only while there is something to
+    /// sweep or send (open reservations, outbox rows): an idle activation holds none.
+    /// </summary>
     public static readonly TimeSpan MaintenancePeriod = TimeSpan.FromSeconds(30);
 
     private readonly IPersistentState<TenantGrainState> _state;
@@ -60,8 +65,16 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
     private readonly TimeProvider _time;
     private readonly ILogger<TenantGrain> _logger;
     private readonly LlmMetrics? _metrics;
-    private readonly GroupCommitter _commit;
-    private readonly ReservationCover _cover = new();
+    private readonly AlertDispatcher? _alerts;
+
+    // Created on first use: most activations only read, and an idle one holds neither.
+    private GroupCommitter? _committer;
+    private ReservationCover? _covers;
+    private IGrainTimer? _maintenance;
+
+    // The tenant's requests and tokens of the current minute: held by this activation only (not stored), and kept when
+    // the state is read again after a failed write, so the rate limits hold across the cluster while it lives.
+    private readonly RateWindow _rate = new();
     private bool _stopping;
 
     // The state decisions are made on. Storage writes serialise copies of it (see WriteAsync).
@@ -76,8 +89,15 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
     private int _persistedOutbox;
 
     // Rows removed from the outbox front since activation; lets a write that overlapped a flush tell which of its
-    // snapshot's rows are still queued.
+    // snapshot's rows are still queued, and a flush which of the rows queued on its entry are sent.
     private long _outboxRemoved;
+
+    // Completed (and cleared) when rows leave the outbox: a flush waiting behind another send learns its rows left.
+    // Made only while a flush waits, so an idle activation carries none.
+    private TaskCompletionSource? _rowsSent;
+
+    // State re-reads since activation: a re-read replaces the outbox, so counts taken before it no longer apply.
+    private int _reloads;
     private (TenantRegistry Registry, BudgetLimits? Override, BudgetRules Rules)? _rules;
 
     /// <summary>Creates the grain; Orleans supplies its state and services.</summary>
@@ -87,7 +107,8 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
         IUsageLedger ledger,
         TimeProvider time,
         ILogger<TenantGrain> logger,
-        LlmMetrics? metrics = null)
+        LlmMetrics? metrics = null,
+        AlertDispatcher? alerts = null)
     {
         _state = state;
         _registry = registry;
@@ -95,17 +116,25 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
         _time = time;
         _logger = logger;
         _metrics = metrics;
-        _commit = new GroupCommitter(WriteAsync, OnWriteFailedAsync);
+        _alerts = alerts;
     }
 
     private string Slug => this.GetPrimaryKeyString();
+
+    // On the system clock: its waits only group writes (SettleRequest.StoreWithin), and a test's frozen clock must not
+    // hold a write back.
+    private GroupCommitter Commit => _committer ??= new GroupCommitter(WriteAsync, OnWriteFailedAsync);
+
+    private ReservationCover Cover => _covers ??= new ReservationCover();
+
+    private bool CommitBusy => _committer is { IsBusy: true };
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         AdoptStoredState();
         LogRecoveredCovers(_account.State);
-        this.RegisterGrainTimer(MaintainAsync, MaintenancePeriod, MaintenancePeriod);
+        ArmMaintenance();
         return _persistedOutbox > 0 ? FlushOutboxAsync() : Task.CompletedTask;
     }
 
@@ -114,10 +143,10 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
     {
         // A clean stop stores no cover: a later activation must not hold budget for calls that are not in flight.
         _stopping = true;
-        if (_reload is null && (_commit.IsBusy || _live.Outbox.Count > 0 || _cover.DurableStateHoldsCover))
+        if (_reload is null && (CommitBusy || _live.Outbox.Count > 0 || _covers is { DurableStateHoldsCover: true }))
         {
             // Also persists the trimmed outbox so a later activation does not re-send rows the ledger already holds.
-            await _commit.WhenDurable();
+            await Commit.WhenDurable();
         }
     }
 
@@ -126,19 +155,38 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
     {
         ArgumentNullException.ThrowIfNull(request);
         await EnsureLoadedAsync();
+
+        // A caller's id this activation does not know may belong to a call settled before it started: the ledger (or
+        // the outbox on its way there) is the durable record, asked before the id can go upstream a second time. Other
+        // turns may run during the lookup; the decision below is made on the state as it is once it returns, so a
+        // duplicate granted meanwhile is seen as in progress and an id settled meanwhile as finished — and, should a
+        // failed write have started a re-read meanwhile, on what storage holds once the re-read is done.
+        if (!request.FreshRequestId && await SettledBeforeAsync(request.RequestId))
+        {
+            return new Wire.ReservationDecision { Outcome = Wire.ReservationOutcome.RequestIdFinished };
+        }
+
+        await EnsureLoadedAsync();
+
         var now = _time.GetUtcNow();
         var decision = _account.TryReserve(request.ToDomain(), Rules(), now);
-        if (decision.Outcome is ReservationOutcome.Denied or ReservationOutcome.RequestIdFinished)
+        if (!decision.IsGranted)
         {
             return decision.ToWire();
         }
 
+        Announce(decision.Alerts);
+        ArmMaintenance();
+
         // Granted, or AlreadyReserved by a retry: either way the caller may act on it only once durable state holds it,
         // inside the cover of the last write or as an open reservation. A covered grant needs no write of its own: the
-        // settle's write stores the call's outcome, and until then the cover holds its budget.
-        if (decision.Outcome != ReservationOutcome.Granted || !_cover.TryCover(decision.Reservation!, now))
+        // settle's write stores the call's outcome, and until then the cover holds its budget. A cover holds budget but
+        // no id, so only a grant under an id the gateway made up (it never repeats) may be covered: the caller's own
+        // X-Request-Id is stored before upstream is called, or a failed write or a crash would let its retry go upstream
+        // a second time while the first call may still be charged.
+        if (decision.Outcome != ReservationOutcome.Granted || !request.FreshRequestId || !Cover.TryCover(decision.Reservation!, now))
         {
-            await _commit.WhenDurable();
+            await Commit.WhenDurable();
         }
 
         return decision.ToWire();
@@ -155,20 +203,27 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
             return new Wire.SettleOutcome { Result = Wire.SettleResult.AlreadySettled };
         }
 
+        // The lookup may have let a failed write start a re-read: decide on what storage holds.
+        await EnsureLoadedAsync();
+
         var now = _time.GetUtcNow();
         var outcome = _account.Settle(request.ToDomain(), Rules(), now);
+        Announce(outcome.Alerts);
         if (outcome.Changed)
         {
+            // A settled row is charged whatever the call's status said (a timeout after the request was sent is settled
+            // as incomplete): the ledger counts it as an execution and its id as finished, as the counters do.
             _live.Outbox.Add(LedgerRow(request.RequestId, outcome.Reservation, request.Workspace, details, now) with
             {
                 TokensIn = request.PromptTokens,
                 TokensOut = request.CompletionTokens,
                 CostUsd = request.ActualCostUsd,
+                Status = UsageStatus.IsCharged(details.Status) ? details.Status : UsageStatus.Incomplete,
             });
         }
 
         // A duplicate changed nothing, but the settle it repeats may still be on its way to storage.
-        await (outcome.Changed || _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask);
+        await (outcome.Changed || CommitBusy ? Commit.WhenDurable(request.StoreWithin) : Task.CompletedTask);
         return outcome.ToWire();
     }
 
@@ -183,11 +238,12 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
         var result = _account.Release(requestId, now);
         if (result == ReleaseResult.Released)
         {
-            var status = details.Status == UsageStatus.Ok ? UsageStatus.Error : details.Status;
+            // A released row is never charged: the id stays free for a retry and no execution is counted.
+            var status = UsageStatus.IsCharged(details.Status) ? UsageStatus.Error : details.Status;
             _live.Outbox.Add(LedgerRow(requestId, reservation, null, details, now) with { Status = status });
         }
 
-        await (result == ReleaseResult.Released || _commit.IsBusy ? _commit.WhenDurable() : Task.CompletedTask);
+        await (result == ReleaseResult.Released || CommitBusy ? Commit.WhenDurable() : Task.CompletedTask);
         return result.ToWire();
     }
 
@@ -217,7 +273,7 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
         await EnsureLoadedAsync();
         _live.Override = domain;
         _rules = null;
-        await _commit.WhenDurable();
+        await Commit.WhenDurable();
         return await GetStatusAsync();
     }
 }

@@ -19,4 +19,11 @@ public sealed class TenantGrainState
     /// id makes the re-send harmless.
     /// </summary>
     public List<UsageRecord> Outbox { get; set; } = [];
+
+    /// <summary>
+    /// Budget alerts fired and their delivery to each webhook (an outbox written with the watermarks that fired them):
+    /// see <see cref="Tenancy.Alerts.AlertOutbox"/>. <see langword="null"/> until the tenant's first alert fires, so a
+    /// tenant that never fired holds and stores nothing for it.
+    /// </summary>
+    public Tenancy.Alerts.AlertOutboxState? Alerts { get; set; }
 }

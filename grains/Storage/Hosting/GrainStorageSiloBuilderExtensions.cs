@@ -9,6 +9,7 @@ using Orleans.Hosting;
 using Orleans.Providers;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace OrleansTenancy.Storage;
@@ -85,7 +86,11 @@ public static class GrainStorageSiloBuilderExtensions
         {
             var options = Options<PostgresGrainStorageOptions>(sp, name);
             return options.ApplyScriptsAtStart
-                ? new PostgresScriptsAtStart(name, options, sp.GetRequiredService<ILogger<PostgresScriptsAtStart>>())
+                ? new PostgresScriptsAtStart(
+                    $"Grain storage '{name}'",
+                    options.ConnectionString,
+                    $"apply the scripts with deploy/sql/apply.sh and set {nameof(PostgresGrainStorageOptions)}.{nameof(PostgresGrainStorageOptions.ApplyScriptsAtStart)} to false",
+                    sp.GetRequiredService<ILogger<PostgresScriptsAtStart>>())
                 : NoLifecycleWork.Instance;
         });
         builder.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> adoNet) => adoNet
@@ -96,6 +101,28 @@ public static class GrainStorageSiloBuilderExtensions
                 target.GrainStorageSerializer = serializer;
             }));
         ScopeByGrainType(services, name);
+
+        // A storage failure reaches a caller on another silo as the Npgsql exception it is (a transient database
+        // failure a caller may retry), not as a failure to serialize an exception type Orleans does not know.
+        services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add(NpgsqlInvariant));
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes the silo apply <c>deploy/sql/postgresql</c> to <paramref name="connectionString"/> as it starts, before
+    /// Orleans' AdoNet membership or storage providers read their statements (the scripts are idempotent and serialised
+    /// by an advisory lock, so silos starting together and other owners of the same database may apply them too).
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="owner">What needs the scripts, named in the log and in errors (e.g. <c>Cluster membership</c>).</param>
+    /// <param name="connectionString">The Npgsql connection string; the database must exist.</param>
+    public static ISiloBuilder AddPostgresScriptsAtStart(this ISiloBuilder builder, string owner, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresScriptsAtStart(
+            owner, connectionString, "apply the scripts with deploy/sql/apply.sh first", sp.GetRequiredService<ILogger<PostgresScriptsAtStart>>()));
         return builder;
     }
 

@@ -49,7 +49,7 @@ public sealed partial class BudgetAccount
             EstimatedTokens = amount.Tokens,
             Executions = amount.Executions,
             CreatedAt = now,
-            ExpiresAt = now + Ttl(rules) + beyondTtl,
+            ExpiresAt = now + rules.ReservationTtlOf(workspace) + beyondTtl,
             DayKey = dayKey,
             MonthKey = monthKey,
             Cover = true,

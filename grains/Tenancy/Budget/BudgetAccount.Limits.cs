@@ -115,13 +115,13 @@ public sealed partial class BudgetAccount
         if (metric == BudgetMetric.MaxPerRequest)
         {
             message = string.Create(CultureInfo.InvariantCulture,
-                $"{scope} max_per_request is ${limit}; this request's worst case is ${requested}. Lower max_tokens, shorten the prompt or pick a cheaper model.");
+                $"{scope} {BudgetLimitNames.MaxPerRequest} is ${limit}; this request's worst case is ${requested}. Lower max_tokens, shorten the prompt or pick a cheaper model.");
         }
         else
         {
             var local = TimeZoneInfo.ConvertTime(resetsAt!.Value, timeZone);
             message = string.Create(CultureInfo.InvariantCulture,
-                $"{scope} {Describe(metric, period)} {Format(metric, limit)} has {Format(metric, remaining)} left (spent {Format(metric, spent)}, reserved {Format(metric, reserved)}); "
+                $"{scope} {BudgetLimitNames.Of(metric, period)} {Format(metric, limit)} has {Format(metric, remaining)} left (spent {Format(metric, spent)}, reserved {Format(metric, reserved)}); "
                 + $"this request needs up to {Format(metric, requested)}. It resets at {local:yyyy-MM-dd HH:mm zzz} ({timeZone.Id}).");
         }
 
@@ -140,16 +140,6 @@ public sealed partial class BudgetAccount
         };
     }
 
-    private static string Describe(BudgetMetric metric, BudgetPeriod period) => (metric, period) switch
-    {
-        (BudgetMetric.CostUsd, BudgetPeriod.Day) => "daily_cap_usd",
-        (BudgetMetric.CostUsd, _) => "monthly_cap_usd",
-        (BudgetMetric.Tokens, BudgetPeriod.Day) => "daily_tokens",
-        (BudgetMetric.Tokens, _) => "monthly_tokens",
-        (_, BudgetPeriod.Day) => "daily_executions",
-        _ => "monthly_executions",
-    };
-
     private static string Format(BudgetMetric metric, decimal amount) =>
         metric == BudgetMetric.CostUsd
             ? string.Create(CultureInfo.InvariantCulture, $"${amount}")
@@ -158,15 +148,10 @@ public sealed partial class BudgetAccount
     private List<BudgetAlert>? CollectAlerts(BudgetRules rules, string? workspace, UsageCounters? workspaceCounters, int dayKey, int monthKey)
     {
         List<BudgetAlert>? alerts = null;
-        if (rules.Enforcement != Enforcement.None)
+        CollectAlerts(null, rules.Tenant, rules.AlertThresholdsOf(null), State.Tenant, dayKey, monthKey, ref alerts);
+        if (workspace is not null && workspaceCounters is not null && rules.ForWorkspace(workspace) is { } workspaceLimits)
         {
-            CollectAlerts(null, rules.Tenant, rules.Tenant.AlertThresholds, State.Tenant, dayKey, monthKey, ref alerts);
-        }
-
-        if (workspace is not null && workspaceCounters is not null && rules.ForWorkspace(workspace) is { } workspaceLimits
-            && rules.EnforcementOf(workspaceLimits) != Enforcement.None)
-        {
-            CollectAlerts(workspace, workspaceLimits, workspaceLimits.AlertThresholds ?? rules.Tenant.AlertThresholds, workspaceCounters, dayKey, monthKey, ref alerts);
+            CollectAlerts(workspace, workspaceLimits, rules.AlertThresholdsOf(workspace), workspaceCounters, dayKey, monthKey, ref alerts);
         }
 
         return alerts;

@@ -19,15 +19,22 @@ public sealed partial class BudgetAccount
     }
 
     /// <summary>
-    /// Replaces the spent amounts of one counter for the period <paramref name="key"/> with figures recomputed from the
-    /// usage ledger; open reservations are kept. A counter already in a newer period is left alone.
+    /// Adds <paramref name="delta"/> — what the usage ledger holds beyond (or short of) what the counter held when the
+    /// ledger was read — to the spent amounts of one counter for the period <paramref name="key"/>. A delta rather than
+    /// the ledger's figures, because usage settled while the ledger was being read is in the counter already and must
+    /// stay there. Open reservations are kept; a counter already in a newer period is left alone.
     /// </summary>
     /// <returns>Whether anything changed.</returns>
-    public bool ReplaceSpent(string? workspace, BudgetPeriod period, int key, SpentFigures figures)
+    public bool AdjustSpent(string? workspace, BudgetPeriod period, int key, SpentFigures delta)
     {
         if (period is not (BudgetPeriod.Day or BudgetPeriod.Month))
         {
             throw new ArgumentOutOfRangeException(nameof(period), period, "Only day and month counters hold spent amounts.");
+        }
+
+        if (delta == default)
+        {
+            return false;
         }
 
         var counters = workspace is null ? State.Tenant : WorkspaceCounters(workspace);
@@ -37,11 +44,10 @@ public sealed partial class BudgetAccount
             return false;
         }
 
-        var changed = counter.SpentUsd != figures.CostUsd || counter.SpentTokens != figures.Tokens || counter.SpentExecutions != figures.Executions;
-        counter.SpentUsd = figures.CostUsd;
-        counter.SpentTokens = figures.Tokens;
-        counter.SpentExecutions = figures.Executions;
-        return changed;
+        counter.SpentUsd += delta.CostUsd;
+        counter.SpentTokens += delta.Tokens;
+        counter.SpentExecutions += delta.Executions;
+        return true;
     }
 }
 
@@ -49,4 +55,19 @@ public sealed partial class BudgetAccount
 /// <param name="CostUsd">Spent cost in USD.</param>
 /// <param name="Tokens">Spent tokens.</param>
 /// <param name="Executions">Settled executions.</param>
-public readonly record struct SpentFigures(decimal CostUsd, long Tokens, long Executions);
+public readonly record struct SpentFigures(decimal CostUsd, long Tokens, long Executions)
+{
+    /// <summary>Adds two amounts.</summary>
+    public static SpentFigures operator +(SpentFigures left, SpentFigures right) =>
+        new(left.CostUsd + right.CostUsd, left.Tokens + right.Tokens, left.Executions + right.Executions);
+
+    /// <summary>Subtracts <paramref name="right"/> from <paramref name="left"/>.</summary>
+    public static SpentFigures operator -(SpentFigures left, SpentFigures right) =>
+        new(left.CostUsd - right.CostUsd, left.Tokens - right.Tokens, left.Executions - right.Executions);
+
+    /// <summary>Adds two amounts.</summary>
+    public static SpentFigures Add(SpentFigures left, SpentFigures right) => left + right;
+
+    /// <summary>Subtracts <paramref name="right"/> from <paramref name="left"/>.</summary>
+    public static SpentFigures Subtract(SpentFigures left, SpentFigures right) => left - right;
+}

@@ -1,3 +1,5 @@
+using OrleansTenancy.Tenancy.Rates;
+
 namespace OrleansTenancy.Tenancy.Budget;
 
 /// <summary>
@@ -16,20 +18,35 @@ namespace OrleansTenancy.Tenancy.Budget;
 /// no longer limits anything) and to the month counter if the month is the same. Counters roll over lazily: a counter
 /// whose key is older than the current key reads as zero. Keys only move forward, so a clock stepping back cannot
 /// erase spend.</para>
-/// <para><b>Duplicates.</b> Settle and release are idempotent on the request id: finished ids are remembered (bounded by
-/// <see cref="BudgetAccountOptions.RecentRequestCapacity"/> and <see cref="BudgetAccountOptions.RecentRequestRetention"/>).
-/// A settle for an expired reservation, or for an id never seen, still records the usage, because the provider
-/// charged for it; the usage ledger's unique request id remains the final guard against a double count after the
-/// remembered window.</para>
+/// <para><b>Duplicates.</b> Reserve, settle and release are idempotent on the request id. A reserve for an id that is
+/// open answers <see cref="ReservationOutcome.InProgress"/> (a concurrent duplicate must not go upstream), unless it
+/// comes from the call that made the reservation (same call token: a retried reserve), which gets it back; for an id
+/// that was settled or expired, <see cref="ReservationOutcome.RequestIdFinished"/> (upstream may have charged for it);
+/// an id that was released (upstream charged nothing) may be reserved again, so a retry of a failed call runs.
+/// Finished ids are remembered (bounded by <see cref="BudgetAccountOptions.RecentRequestCapacity"/> and
+/// <see cref="BudgetAccountOptions.RecentRequestRetention"/>); beyond that the usage ledger's unique request id is the
+/// record the tenant grain asks. A settle for an expired reservation, or for an id never seen, still records the usage,
+/// because the provider charged for it.</para>
 /// <para><b>Alerts.</b> Thresholds fire under soft and hard enforcement (never under none), on spent + reserved,
 /// the measure hard enforcement checks, once per threshold, limit and period.</para>
-/// <para><b>Leaks.</b> Reservations expire after <see cref="BudgetAccountOptions.ReservationTtl"/>; every reserve first
+/// <para><b>Downshift.</b> A request that offers cheaper alternatives and does not fit the per-request cap in effect
+/// (<see cref="BudgetRules.MaxPerRequestOf"/>, which includes a runtime override) is reserved on the cheapest alternative
+/// that fits; the decision is taken here, on the limits every other check uses.</para>
+/// <para><b>Rate limits.</b> A call's first reservation is checked against the tenant's <c>requests_per_minute</c> and
+/// <c>tokens_per_minute</c> (<see cref="BudgetRules.RateOf"/>, counted in one <see cref="RateWindow"/> per tenant) in the
+/// same decision as its budget, after the request-id checks: a retried reserve, a duplicate or a finished id is
+/// answered without touching the window, and only a grant counts, so a refused call costs no rate. Fallback attempts
+/// (<see cref="ReservationRequest.Fallback"/>) neither check nor count. Since the tenant grain is the tenant's one
+/// activation, the limit holds for the whole cluster. The window is not stored: a new activation starts an empty one,
+/// so in the minute a tenant's grain moves (idle collection, a silo's failure) it may admit up to one more window.</para>
+/// <para><b>Leaks.</b> Reservations expire after their workspace's TTL (<see cref="BudgetRules.ReservationTtlOf"/>); every reserve first
 /// sweeps expired ones, so a crashed caller never causes phantom denials.</para>
 /// </remarks>
 public sealed partial class BudgetAccount
 {
     private readonly BudgetAccountOptions _options;
     private readonly Dictionary<string, FinishedRequest> _recentById;
+    private readonly RateWindow _rate;
     private DateTimeOffset _nextExpiry;
 
     // Covers among State.Reservations: recovered from storage after an unclean stop, or placed for one write.
@@ -38,9 +55,14 @@ public sealed partial class BudgetAccount
     /// <summary>Wraps <paramref name="state"/> (new or loaded from storage).</summary>
     /// <param name="state">The state to read and mutate.</param>
     /// <param name="options">Tuning; defaults when <see langword="null"/>.</param>
-    public BudgetAccount(BudgetAccountState state, BudgetAccountOptions? options = null)
+    /// <param name="rate">
+    /// The tenant's rate window, which is not part of the state: its owner keeps it when it wraps state read again
+    /// from storage. A new window when <see langword="null"/>.
+    /// </param>
+    public BudgetAccount(BudgetAccountState state, BudgetAccountOptions? options = null, RateWindow? rate = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        _rate = rate ?? new RateWindow();
         _options = options ?? new BudgetAccountOptions();
         _options.Validate();
         State = state;
@@ -65,8 +87,10 @@ public sealed partial class BudgetAccount
 
     /// <summary>
     /// Reserves <paramref name="request"/>'s worst case. Hard enforcement denies when any tenant or workspace limit
-    /// would be exceeded; soft grants and lists the overruns; none grants and only tracks. A retried request id that is
-    /// still open returns the existing reservation.
+    /// would be exceeded; soft grants and lists the overruns; none grants and only tracks. A request id that is open is
+    /// <see cref="ReservationOutcome.InProgress"/> (or <see cref="ReservationOutcome.AlreadyReserved"/> for the call that
+    /// holds it); one that was settled or expired is
+    /// <see cref="ReservationOutcome.RequestIdFinished"/>; a released one is reserved anew.
     /// </summary>
     /// <param name="request">The estimate.</param>
     /// <param name="rules">The tenant's effective limits and time zone.</param>
@@ -84,14 +108,31 @@ public sealed partial class BudgetAccount
         }
 
         ExpireStale(now);
-        if (State.Reservations.TryGetValue(request.RequestId, out var open) && !open.Cover)
+        if (State.Reservations.TryGetValue(request.RequestId, out var open))
         {
-            return new ReservationDecision { Outcome = ReservationOutcome.AlreadyReserved, Reservation = open };
+            return open.Cover ? new ReservationDecision { Outcome = ReservationOutcome.RequestIdFinished }
+                : request.CallToken != 0 && request.CallToken == open.CallToken ? new ReservationDecision { Outcome = ReservationOutcome.AlreadyReserved, Reservation = open }
+                : new ReservationDecision { Outcome = ReservationOutcome.InProgress };
         }
 
-        if (open is not null || _recentById.ContainsKey(request.RequestId))
+        var finishedBefore = _recentById.TryGetValue(request.RequestId, out var finished);
+        if (finishedBefore && finished!.Kind != FinishKind.Released)
         {
             return new ReservationDecision { Outcome = ReservationOutcome.RequestIdFinished };
+        }
+
+        request = Downshifted(request, rules);
+        var rate = request.Fallback ? RateLimits.None : rules.RateOf(request.Workspace);
+        if (_rate.Check(rate, request.EstimatedTokens, now) is { } wait)
+        {
+            return new ReservationDecision { Outcome = ReservationOutcome.RateLimited, RetryAfter = wait };
+        }
+
+        if (finishedBefore)
+        {
+            // Released: upstream charged nothing, so a retry of the call may run. The reservation granted below answers
+            // for the id from now on; the released entry stays in the list until it is trimmed.
+            _recentById.Remove(request.RequestId);
         }
 
         State.TimeZoneId = rules.TimeZone.Id;
@@ -128,9 +169,10 @@ public sealed partial class BudgetAccount
             EstimatedCostUsd = request.EstimatedCostUsd,
             EstimatedTokens = request.EstimatedTokens,
             CreatedAt = now,
-            ExpiresAt = now + Ttl(rules),
+            ExpiresAt = now + rules.ReservationTtlOf(request.Workspace),
             DayKey = dayKey,
             MonthKey = monthKey,
+            CallToken = request.CallToken,
         };
         State.Reservations.Add(reservation.RequestId, reservation);
         AddReserved(State.Tenant, reservation, sign: 1);
@@ -138,6 +180,11 @@ public sealed partial class BudgetAccount
         if (reservation.ExpiresAt < _nextExpiry)
         {
             _nextExpiry = reservation.ExpiresAt;
+        }
+
+        if (!request.Fallback)
+        {
+            _rate.Count(request.EstimatedTokens, now);
         }
 
         var alerts = CollectAlerts(rules, request.Workspace, workspaceCounters, dayKey, monthKey);
@@ -150,7 +197,35 @@ public sealed partial class BudgetAccount
         };
     }
 
-    private TimeSpan Ttl(BudgetRules rules) => rules.ReservationTtl is { } ttl && ttl > TimeSpan.Zero ? ttl : _options.ReservationTtl;
+    /// <summary>
+    /// <paramref name="request"/> moved to its cheapest alternative that fits the per-request cap in effect, when its
+    /// own worst case does not (downshift); otherwise unchanged.
+    /// </summary>
+    private static ReservationRequest Downshifted(ReservationRequest request, BudgetRules rules)
+    {
+        if (request.Downshift is not { Count: > 0 } alternatives || rules.MaxPerRequestOf(request.Workspace) is not { } cap || request.EstimatedCostUsd <= cap)
+        {
+            return request;
+        }
+
+        ReservationAlternative? cheapest = null;
+        foreach (var alternative in alternatives)
+        {
+            if (alternative.EstimatedCostUsd < 0 || alternative.EstimatedTokens < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(request), $"Reservation '{request.RequestId}': the estimates of alternative '{alternative.Model}' must not be negative.");
+            }
+
+            if (alternative.EstimatedCostUsd <= cap && (cheapest is null || alternative.EstimatedCostUsd < cheapest.EstimatedCostUsd))
+            {
+                cheapest = alternative;
+            }
+        }
+
+        return cheapest is null
+            ? request
+            : request with { Model = cheapest.Model, EstimatedCostUsd = cheapest.EstimatedCostUsd, EstimatedTokens = cheapest.EstimatedTokens, Downshift = null };
+    }
 
     private (int DayKey, int MonthKey) CurrentKeys(TimeZoneInfo timeZone, DateTimeOffset now)
     {

@@ -28,44 +28,7 @@ public static class BudgetLimitsJson
         }
 
         var before = problems.Count;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var limits = new BudgetLimits();
-        foreach (var property in root.EnumerateObject())
-        {
-            var name = property.Name;
-            if (!seen.Add(name))
-            {
-                problems.Add(new(name, $"Field '{name}' appears more than once; send it once."));
-                continue;
-            }
-
-            if (!SchemaKeys.Budget.Contains(name, StringComparer.Ordinal))
-            {
-                problems.Add(new(name, $"Unknown field '{name}'{Suggest.DidYouMean(name, SchemaKeys.Budget)}; the fields are those of budgets.yaml: {string.Join(", ", SchemaKeys.Budget)}."));
-                continue;
-            }
-
-            var value = property.Value;
-            if (value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            limits = name switch
-            {
-                "daily_cap_usd" => limits with { DailyCapUsd = Usd(name, value, problems) },
-                "monthly_cap_usd" => limits with { MonthlyCapUsd = Usd(name, value, problems) },
-                "max_per_request" => limits with { MaxPerRequest = Usd(name, value, problems) },
-                "daily_tokens" => limits with { DailyTokens = Count(name, value, problems) },
-                "monthly_tokens" => limits with { MonthlyTokens = Count(name, value, problems) },
-                "daily_executions" => limits with { DailyExecutions = Count(name, value, problems) },
-                "monthly_executions" => limits with { MonthlyExecutions = Count(name, value, problems) },
-                "enforcement" => limits with { Enforcement = EnforcementOf(name, value, problems) },
-                "inherit_global" => limits with { InheritGlobal = Flag(name, value, problems) },
-                _ => limits with { AlertThresholds = Thresholds(name, value, problems) },
-            };
-        }
-
+        var limits = ReadFields(root, string.Empty, problems);
         if (problems.Count > before)
         {
             return null;
@@ -77,6 +40,59 @@ public static class BudgetLimitsJson
         }
 
         return problems.Count > before ? null : limits;
+    }
+
+    /// <summary>
+    /// The budget fields of the object <paramref name="root"/>, without the cross-field checks; each problem is keyed by
+    /// its field name after <paramref name="prefix"/> (<c>limits.</c> when the limits are a member of a larger body).
+    /// </summary>
+    internal static BudgetLimits ReadFields(JsonElement root, string prefix, ICollection<KeyValuePair<string, string>> problems)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var limits = new BudgetLimits();
+        foreach (var property in root.EnumerateObject())
+        {
+            var name = property.Name;
+            if (!seen.Add(name))
+            {
+                problems.Add(new(prefix + name, $"Field '{prefix}{name}' appears more than once; send it once."));
+                continue;
+            }
+
+            if (!SchemaKeys.Budget.Contains(name, StringComparer.Ordinal))
+            {
+                problems.Add(new(prefix + name, $"Unknown field '{prefix}{name}'{Suggest.DidYouMean(name, SchemaKeys.Budget)}; the fields are those of budgets.yaml: {string.Join(", ", SchemaKeys.Budget)}."));
+                continue;
+            }
+
+            limits = ReadField(limits, name, property.Value, problems, prefix);
+        }
+
+        return limits;
+    }
+
+    /// <summary><paramref name="limits"/> with the budget field <paramref name="name"/> read from <paramref name="value"/> (a JSON <c>null</c> leaves it unset).</summary>
+    internal static BudgetLimits ReadField(BudgetLimits limits, string name, JsonElement value, ICollection<KeyValuePair<string, string>> problems, string prefix = "")
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return limits;
+        }
+
+        var key = prefix + name;
+        return name switch
+        {
+            "daily_cap_usd" => limits with { DailyCapUsd = Usd(key, value, problems) },
+            "monthly_cap_usd" => limits with { MonthlyCapUsd = Usd(key, value, problems) },
+            "max_per_request" => limits with { MaxPerRequest = Usd(key, value, problems) },
+            "daily_tokens" => limits with { DailyTokens = Count(key, value, problems) },
+            "monthly_tokens" => limits with { MonthlyTokens = Count(key, value, problems) },
+            "daily_executions" => limits with { DailyExecutions = Count(key, value, problems) },
+            "monthly_executions" => limits with { MonthlyExecutions = Count(key, value, problems) },
+            "enforcement" => limits with { Enforcement = EnforcementOf(key, value, problems) },
+            "inherit_global" => limits with { InheritGlobal = Flag(key, value, problems) },
+            _ => limits with { AlertThresholds = Thresholds(key, value, problems) },
+        };
     }
 
     private static decimal? Usd(string name, JsonElement value, ICollection<KeyValuePair<string, string>> problems)
@@ -162,7 +178,8 @@ public static class BudgetLimitsJson
         return thresholds;
     }
 
-    private static string Kind(JsonElement value) => value.ValueKind switch
+    /// <summary>What a JSON value is, in words, for messages.</summary>
+    internal static string Kind(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "a list",

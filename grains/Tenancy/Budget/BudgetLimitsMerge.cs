@@ -1,8 +1,36 @@
 namespace OrleansTenancy.Tenancy.Budget;
 
-/// <summary>Combines budget limits from several levels (runtime override, tenant files, global defaults).</summary>
+/// <summary>
+/// Combines budget limits from several levels — workspace, tenant (the runtime override over the tenant's files) and
+/// global defaults — the one way every path does it.
+/// </summary>
 public static class BudgetLimitsMerge
 {
+    /// <summary>
+    /// The effective limits of a tenant (<paramref name="workspace"/> <see langword="null"/>) or of one of its workspaces:
+    /// each field is the workspace's, else the tenant's, else — when <c>inherit_global</c> (the workspace's, else the
+    /// tenant's, else <see langword="true"/>) — the global default, else unset (unlimited). Enforcement and alert
+    /// thresholds follow the same chain and end at <see cref="BudgetRules.DefaultEnforcement"/> and
+    /// <see cref="BudgetRules.DefaultAlertThresholds"/>.
+    /// </summary>
+    /// <param name="workspace">The workspace's own limits, or <see langword="null"/> for the tenant's effective limits.</param>
+    /// <param name="tenant">The tenant's limits: the runtime override laid over its files (<see cref="Overlay"/>).</param>
+    /// <param name="global">The global defaults.</param>
+    /// <returns>The merged limits, with enforcement, thresholds and <c>inherit_global</c> always set.</returns>
+    public static BudgetLimits Effective(BudgetLimits? workspace, BudgetLimits tenant, BudgetLimits global)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(global);
+        var inherit = workspace?.InheritGlobal ?? tenant.InheritGlobal ?? true;
+        var merged = Overlay(workspace, Overlay(tenant, inherit ? global : new BudgetLimits()));
+        return merged with
+        {
+            Enforcement = merged.Enforcement ?? BudgetRules.DefaultEnforcement,
+            AlertThresholds = merged.AlertThresholds ?? BudgetRules.DefaultAlertThresholds,
+            InheritGlobal = inherit,
+        };
+    }
+
     /// <summary>
     /// Every field of <paramref name="top"/> that is set wins; the rest come from <paramref name="bottom"/>.
     /// A <see langword="null"/> <paramref name="top"/> returns <paramref name="bottom"/> unchanged.
@@ -38,27 +66,52 @@ public static class BudgetLimitsMerge
     }
 }
 
-/// <summary>Checks budget limits that arrive outside the YAML files (the admin API), with the YAML field names.</summary>
+/// <summary>The checks on one level of budget limits, for the YAML loader and the admin API alike.</summary>
 public static class BudgetLimitsValidation
 {
-    /// <summary>Every problem with <paramref name="limits"/>, each naming the field; empty when valid.</summary>
+    private static readonly BudgetMetric[] PeriodMetrics = [BudgetMetric.CostUsd, BudgetMetric.Tokens, BudgetMetric.Executions];
+
+    /// <summary>
+    /// The metrics whose monthly limit is below the daily one in <paramref name="limits"/>: a month holds every day, so
+    /// the monthly limit would bind first. One level setting both is invalid; a merge that produces it is worth a warning.
+    /// </summary>
+    /// <param name="limits">The limits to check.</param>
+    /// <returns>Each offending metric with its two field names and values.</returns>
+    public static IEnumerable<MonthlyBelowDaily> MonthlyBelowDaily(BudgetLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        foreach (var metric in PeriodMetrics)
+        {
+            if (BudgetAccount.LimitOf(limits, metric, BudgetPeriod.Month) is { } monthly
+                && BudgetAccount.LimitOf(limits, metric, BudgetPeriod.Day) is { } daily && monthly < daily)
+            {
+                yield return new MonthlyBelowDaily(metric, BudgetLimitNames.Of(metric, BudgetPeriod.Month), monthly, BudgetLimitNames.Of(metric, BudgetPeriod.Day), daily);
+            }
+        }
+    }
+
+    /// <summary>Every problem with <paramref name="limits"/> (one level, as the admin API receives it), each naming the field; empty when valid.</summary>
     public static IReadOnlyList<string> Problems(BudgetLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
         var problems = new List<string>();
-        NonNegative(limits.DailyCapUsd, "daily_cap_usd");
-        NonNegative(limits.MonthlyCapUsd, "monthly_cap_usd");
-        NonNegative(limits.DailyTokens, "daily_tokens");
-        NonNegative(limits.MonthlyTokens, "monthly_tokens");
-        NonNegative(limits.DailyExecutions, "daily_executions");
-        NonNegative(limits.MonthlyExecutions, "monthly_executions");
-        NonNegative(limits.MaxPerRequest, "max_per_request");
-        AtLeastSmallest(limits.DailyCapUsd, "daily_cap_usd");
-        AtLeastSmallest(limits.MonthlyCapUsd, "monthly_cap_usd");
-        AtLeastSmallest(limits.MaxPerRequest, "max_per_request");
-        Ordered(limits.DailyCapUsd, limits.MonthlyCapUsd, "monthly_cap_usd", "daily_cap_usd");
-        Ordered(limits.DailyTokens, limits.MonthlyTokens, "monthly_tokens", "daily_tokens");
-        Ordered(limits.DailyExecutions, limits.MonthlyExecutions, "monthly_executions", "daily_executions");
+        foreach (var metric in PeriodMetrics)
+        {
+            foreach (var period in (BudgetPeriod[])[BudgetPeriod.Day, BudgetPeriod.Month])
+            {
+                NonNegative(BudgetAccount.LimitOf(limits, metric, period), BudgetLimitNames.Of(metric, period));
+            }
+        }
+
+        NonNegative(limits.MaxPerRequest, BudgetLimitNames.MaxPerRequest);
+        AtLeastSmallest(limits.DailyCapUsd, BudgetLimitNames.DailyCapUsd);
+        AtLeastSmallest(limits.MonthlyCapUsd, BudgetLimitNames.MonthlyCapUsd);
+        AtLeastSmallest(limits.MaxPerRequest, BudgetLimitNames.MaxPerRequest);
+        foreach (var pair in MonthlyBelowDaily(limits))
+        {
+            problems.Add(pair.Describe() + ".");
+        }
+
         if (limits.Enforcement is { } enforcement && !Enum.IsDefined(enforcement))
         {
             problems.Add($"enforcement must be none, soft or hard, not {(int)enforcement}.");
@@ -89,14 +142,6 @@ public static class BudgetLimitsValidation
                 problems.Add(problem);
             }
         }
-
-        void Ordered(decimal? daily, decimal? monthly, string monthlyField, string dailyField)
-        {
-            if (daily is { } d && monthly is { } m && m < d)
-            {
-                problems.Add($"{monthlyField} ({m}) must not be below {dailyField} ({d}).");
-            }
-        }
     }
 
     /// <summary>
@@ -120,4 +165,16 @@ public static class BudgetLimitsValidation
             throw new ArgumentException($"Invalid {what}: {string.Join(" ", problems)}", nameof(limits));
         }
     }
+}
+
+/// <summary>A metric whose monthly limit is below its daily limit.</summary>
+/// <param name="Metric">The metric.</param>
+/// <param name="MonthlyField">The monthly limit's field name.</param>
+/// <param name="Monthly">The monthly limit.</param>
+/// <param name="DailyField">The daily limit's field name.</param>
+/// <param name="Daily">The daily limit.</param>
+public readonly record struct MonthlyBelowDaily(BudgetMetric Metric, string MonthlyField, decimal Monthly, string DailyField, decimal Daily)
+{
+    /// <summary>A sentence naming both limits and their values.</summary>
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{MonthlyField} ({Monthly}) must not be below {DailyField} ({Daily})");
 }

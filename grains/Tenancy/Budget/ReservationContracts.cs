@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansTenancy.Tenancy;
 
 /// <summary>A request to reserve the worst-case usage of one LLM call before it goes upstream.</summary>
@@ -16,6 +18,48 @@ public sealed record ReservationRequest
     public decimal EstimatedCostUsd { get; init; }
 
     /// <summary>Worst-case prompt plus completion tokens.</summary>
+    public long EstimatedTokens { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="RequestId"/> was made up for this call rather than sent by a caller. A caller's id may repeat
+    /// a call the tenant grain no longer remembers (one settled before a restart), so for an id it does not know the
+    /// grain asks the usage ledger first; a fresh id cannot repeat anything and skips that lookup.
+    /// </summary>
+    public bool FreshRequestId { get; init; }
+
+    /// <summary>
+    /// A number the calling router draws once per call (not per reserve attempt), so that a reserve it retries finds
+    /// the reservation its earlier attempt made (<see cref="ReservationOutcome.AlreadyReserved"/>) while another call with
+    /// the same request id is <see cref="ReservationOutcome.InProgress"/>. Zero: the caller has none, and every open
+    /// reservation of the id is another call's.
+    /// </summary>
+    public long CallToken { get; init; }
+
+    /// <summary>
+    /// Cheaper models this call may switch to (downshift): when <see cref="EstimatedCostUsd"/> is above the per-request
+    /// cap in effect (the tenant's and the workspace's <c>max_per_request</c>, a runtime override included), the
+    /// cheapest alternative that fits is reserved instead and the granted reservation names its model. Empty or
+    /// <see langword="null"/>: no switch.
+    /// </summary>
+    public IReadOnlyList<ReservationAlternative>? Downshift { get; init; }
+
+    /// <summary>
+    /// Whether this reservation is a fallback attempt of a call whose first attempt already counted against the
+    /// tenant's rate limits: a fallback is neither checked nor counted again. Defaults to <see langword="false"/>.
+    /// </summary>
+    public bool Fallback { get; init; }
+}
+
+/// <summary>Another model a call could run on, with its worst case.</summary>
+public sealed record ReservationAlternative
+{
+    /// <summary>The model.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Worst-case cost in USD on this model.</summary>
+    public decimal EstimatedCostUsd { get; init; }
+
+    /// <summary>Worst-case prompt plus completion tokens on this model.</summary>
     public long EstimatedTokens { get; init; }
 }
 
@@ -51,6 +95,10 @@ public sealed record Reservation
 
     /// <summary>How many executions it holds: 1 for a call; a cover may hold several.</summary>
     public long Executions { get; init; } = 1;
+
+    /// <summary>The <see cref="ReservationRequest.CallToken"/> of the call that made it (not written when zero, as for covers).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long CallToken { get; init; }
 
     /// <summary>
     /// Whether this is a cover rather than a call: budget the tenant grain held in durable state for calls granted
@@ -125,7 +173,7 @@ public sealed record ReservationDecision
     /// <summary>How the attempt ended.</summary>
     public ReservationOutcome Outcome { get; init; }
 
-    /// <summary>The open reservation when granted (new or already open).</summary>
+    /// <summary>The open reservation when granted (new, or this call's own from an earlier attempt).</summary>
     public Reservation? Reservation { get; init; }
 
     /// <summary>The refusing limit when <see cref="ReservationOutcome.Denied"/>.</summary>
@@ -136,6 +184,9 @@ public sealed record ReservationDecision
 
     /// <summary>Under soft enforcement: the limits this grant overran (a hard policy would have denied it).</summary>
     public IReadOnlyList<BudgetDenial> SoftOverruns { get; init; } = [];
+
+    /// <summary>When <see cref="ReservationOutcome.RateLimited"/>: how long until the current rate window ends.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>Whether the caller may go upstream.</summary>
     public bool IsGranted => Outcome is ReservationOutcome.Granted or ReservationOutcome.AlreadyReserved;

@@ -53,11 +53,11 @@ public static class ResponseCacheKey
             writer.WriteString("workspace", context.Workspace);
             writer.WriteString("model", model);
             writer.WritePropertyName("providers");
-            WriteCanonical(writer, providers is null ? default : JsonSerializer.SerializeToElement(providers, SerializerOptions));
+            CanonicalJson.Write(writer, providers is null ? default : JsonSerializer.SerializeToElement(providers, SerializerOptions));
             writer.WritePropertyName("messages");
-            WriteCanonical(writer, messages);
+            CanonicalJson.Write(writer, messages);
             writer.WritePropertyName("parameters");
-            WriteCanonical(writer, parameters ?? default);
+            CanonicalJson.Write(writer, parameters ?? default);
             writer.WriteEndObject();
         }
 
@@ -81,49 +81,5 @@ public static class ResponseCacheKey
             providers,
             JsonSerializer.SerializeToElement(messages, messages.GetType(), SerializerOptions),
             parameters is null ? null : JsonSerializer.SerializeToElement(parameters, parameters.GetType(), SerializerOptions));
-    }
-
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Undefined:
-            case JsonValueKind.Null:
-                writer.WriteNullValue();
-                break;
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject()
-                    .Where(p => p.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
-                    .OrderBy(p => p.Name, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(property.Name);
-                    WriteCanonical(writer, property.Value);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var item in element.EnumerateArray())
-                {
-                    WriteCanonical(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                // Strings are re-escaped by the writer, so equal strings give equal bytes whatever their source escaping.
-                if (element.ValueKind == JsonValueKind.String)
-                {
-                    writer.WriteStringValue(element.GetString());
-                }
-                else
-                {
-                    element.WriteTo(writer);
-                }
-
-                break;
-        }
     }
 }

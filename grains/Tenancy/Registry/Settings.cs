@@ -87,4 +87,7 @@ public sealed record GlobalDefaults
 
     /// <summary>A conservative price for models with no known price (<c>pricing.unknown_model</c>).</summary>
     public ModelPrice? UnknownModelPrice { get; init; }
+
+    /// <summary>Webhooks that receive every tenant's budget alerts (<c>alerts.webhooks</c>).</summary>
+    public IReadOnlyList<Alerts.AlertWebhook> AlertWebhooks { get; init; } = [];
 }

@@ -45,7 +45,13 @@ public sealed record TenantDefinition
     /// <summary>API keys bound to this tenant's workspaces.</summary>
     public IReadOnlyList<ApiKeyDefinition> ApiKeys { get; init; } = [];
 
-    /// <summary>The folder the tenant was loaded from, as the loader was given it; empty for a built-in tenant.</summary>
+    /// <summary>Webhooks that receive this tenant's budget alerts (<c>alerts.webhooks</c> in <c>tenant.yaml</c>), besides the global ones.</summary>
+    public IReadOnlyList<Alerts.AlertWebhook> AlertWebhooks { get; init; } = [];
+
+    /// <summary>Whether the tenant comes from the tenants folder (or is built in) or was registered at run time.</summary>
+    public TenantOrigin Origin { get; init; } = TenantOrigin.Yaml;
+
+    /// <summary>The folder the tenant was loaded from, as the loader was given it; empty for a built-in or runtime tenant.</summary>
     public string SourceFolder { get; init; } = string.Empty;
 
     /// <summary>Where guilds and keys were declared, so cross-tenant conflicts can point at a line.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Pricing;
+using OrleansTenancy.Tenancy.Rates;
 using OrleansTenancy.Tenancy.Registry.Parsing;
 
 namespace OrleansTenancy.Tenancy.Registry;
@@ -12,17 +14,12 @@ namespace OrleansTenancy.Tenancy.Registry;
 /// </summary>
 public sealed class TenantRegistry
 {
-    /// <summary>Alert thresholds used when no level sets <c>alert_thresholds</c>: 50, 80 and 100 percent.</summary>
-    public static readonly IReadOnlyList<decimal> DefaultAlertThresholds = [50m, 80m, 100m];
-
-    /// <summary>Enforcement used when no level sets <c>enforcement</c>.</summary>
-    public const Enforcement DefaultEnforcement = Enforcement.Soft;
-
     private readonly FrozenDictionary<string, TenantDefinition> _tenants;
     private readonly TenantDefinition[] _ordered;
     private readonly FrozenDictionary<ulong, TenantContext> _guilds;
     private readonly FrozenDictionary<string, ApiKeyBinding> _apiKeys;
     private TenantClaims? _claims;
+    private string? _contentHash;
 
     // Effective settings per (tenant, workspace), merged once per snapshot: the router asks for them on every call,
     // and a merge builds frozen dictionaries, which is costly to do per request. Bounded by the registered contexts
@@ -69,6 +66,13 @@ public sealed class TenantRegistry
     /// <summary>Which tenant holds each guild and API key in this snapshot (what a later load keeps when a claim is contested).</summary>
     public TenantClaims Claims => _claims ??= TenantClaims.Of(_ordered);
 
+    /// <summary>
+    /// A fingerprint of the loaded content (16 hex digits): two silos given the same tenants have the same one, whatever
+    /// the folder's location, file order, modification times or comments; any change to a tenant, workspace, limit, key
+    /// or global default changes it. Problems are not part of it.
+    /// </summary>
+    public string ContentHash => _contentHash ??= RegistryContentHash.Of(_ordered, Global);
+
     /// <summary>Whether any problem is an error (the validator exits non-zero when so).</summary>
     public bool HasErrors => Problems.Any(p => p.Severity == ProblemSeverity.Error);
 
@@ -100,7 +104,7 @@ public sealed class TenantRegistry
     /// <summary>Request policy for <paramref name="context"/>: workspace over tenant over global over built-in defaults.</summary>
     /// <exception cref="KeyNotFoundException">The tenant or workspace is not registered.</exception>
     public EffectivePolicy GetPolicy(TenantContext context) =>
-        _policies.GetOrAdd(context, static (key, registry) => registry.MergePolicy(key), this);
+        _policies.GetOrAdd(context, static (key, registry) => registry.MergePolicy(key.Tenant, key.Workspace), this);
 
     private EffectiveRouting MergeRouting(TenantContext context)
     {
@@ -117,39 +121,60 @@ public sealed class TenantRegistry
     }
 
     /// <summary>
-    /// Effective budget limits: each field comes from the workspace, else the tenant, else (when
-    /// <c>inherit_global</c>, default true) the global defaults; enforcement defaults to
-    /// <see cref="DefaultEnforcement"/> and thresholds to <see cref="DefaultAlertThresholds"/>.
+    /// Effective budget limits of a tenant, or of one of its workspaces (<see cref="BudgetLimitsMerge.Effective"/>):
+    /// each field comes from the workspace, else the tenant — where <paramref name="runtimeOverride"/> lies over the
+    /// tenant's files — else (when <c>inherit_global</c>, default true) the global defaults.
     /// </summary>
+    /// <param name="tenant">The tenant slug.</param>
+    /// <param name="workspace">A workspace key, or <see langword="null"/> for the tenant-wide limits.</param>
+    /// <param name="runtimeOverride">The tenant's runtime override (<c>PUT /admin/tenants/{tenant}/budget</c>), if any.</param>
     /// <exception cref="KeyNotFoundException">The tenant or workspace is not registered.</exception>
-    public BudgetLimits GetEffectiveLimits(string tenant, string? workspace = null)
+    public BudgetLimits GetEffectiveLimits(string tenant, string? workspace = null, BudgetLimits? runtimeOverride = null)
     {
         var (definition, space) = Lookup(tenant, workspace);
-        var own = space?.Budgets ?? new BudgetLimits();
-        var mid = definition.Budgets;
-        var inherit = own.InheritGlobal ?? mid.InheritGlobal ?? true;
-        var global = inherit ? Global.Budgets : new BudgetLimits();
-        return new BudgetLimits
-        {
-            DailyCapUsd = own.DailyCapUsd ?? mid.DailyCapUsd ?? global.DailyCapUsd,
-            MonthlyCapUsd = own.MonthlyCapUsd ?? mid.MonthlyCapUsd ?? global.MonthlyCapUsd,
-            DailyTokens = own.DailyTokens ?? mid.DailyTokens ?? global.DailyTokens,
-            MonthlyTokens = own.MonthlyTokens ?? mid.MonthlyTokens ?? global.MonthlyTokens,
-            DailyExecutions = own.DailyExecutions ?? mid.DailyExecutions ?? global.DailyExecutions,
-            MonthlyExecutions = own.MonthlyExecutions ?? mid.MonthlyExecutions ?? global.MonthlyExecutions,
-            MaxPerRequest = own.MaxPerRequest ?? mid.MaxPerRequest ?? global.MaxPerRequest,
-            Enforcement = own.Enforcement ?? mid.Enforcement ?? global.Enforcement ?? DefaultEnforcement,
-            AlertThresholds = own.AlertThresholds ?? mid.AlertThresholds ?? global.AlertThresholds ?? DefaultAlertThresholds,
-            InheritGlobal = inherit,
-        };
+        return BudgetLimitsMerge.Effective(space?.Budgets, BudgetLimitsMerge.Overlay(runtimeOverride, definition.Budgets), Global.Budgets);
     }
 
-    /// <summary>Effective limits for a context (see <see cref="GetEffectiveLimits(string, string?)"/>).</summary>
+    /// <summary>Effective limits for a context (see <see cref="GetEffectiveLimits(string, string?, BudgetLimits?)"/>).</summary>
     public BudgetLimits GetEffectiveLimits(TenantContext context) => GetEffectiveLimits(context.Tenant, context.Workspace);
 
-    private EffectivePolicy MergePolicy(TenantContext context)
+    /// <summary>
+    /// Everything the tenant's budget decides on: its effective limits and those of every workspace with limits of its
+    /// own (sub-caps), each with <paramref name="runtimeOverride"/> in the tenant's place; the reservation TTL of the
+    /// tenant and of each workspace that sets one; the rate limits likewise; the time zone.
+    /// </summary>
+    /// <param name="tenant">The tenant slug.</param>
+    /// <param name="runtimeOverride">The tenant's runtime override, if any.</param>
+    /// <exception cref="KeyNotFoundException">The tenant is not registered.</exception>
+    public BudgetRules GetBudgetRules(string tenant, BudgetLimits? runtimeOverride)
     {
-        var (tenant, workspace) = Lookup(context.Tenant, context.Workspace);
+        var (definition, _) = Lookup(tenant, null);
+        var subCaps = definition.Workspaces.Values
+            .Where(w => BudgetLimitsMerge.SetsAnyLimit(w.Budgets))
+            .ToDictionary(w => w.Key, w => GetEffectiveLimits(tenant, w.Key, runtimeOverride), StringComparer.Ordinal);
+        var ttls = definition.Workspaces.Values
+            .Where(w => w.Policy.ReservationTtlSeconds is not null)
+            .ToDictionary(w => w.Key, w => MergePolicy(tenant, w.Key).ReservationTtl, StringComparer.Ordinal);
+        var rates = definition.Workspaces.Values
+            .Where(w => w.Policy.RequestsPerMinute is not null || w.Policy.TokensPerMinute is not null)
+            .ToDictionary(w => w.Key, w => RatesOf(MergePolicy(tenant, w.Key)), StringComparer.Ordinal);
+        var own = MergePolicy(tenant, null);
+        return new BudgetRules(
+            GetEffectiveLimits(tenant, null, runtimeOverride),
+            definition.TimeZone,
+            subCaps.Count == 0 ? null : subCaps,
+            own.ReservationTtl,
+            ttls.Count == 0 ? null : ttls,
+            RatesOf(own),
+            rates.Count == 0 ? null : rates);
+
+        static RateLimits RatesOf(EffectivePolicy policy) => new(policy.RequestsPerMinute, policy.TokensPerMinute);
+    }
+
+    /// <summary>The policy of a workspace, or the tenant's own (<paramref name="workspaceKey"/> <see langword="null"/>).</summary>
+    private EffectivePolicy MergePolicy(string tenantSlug, string? workspaceKey)
+    {
+        var (tenant, workspace) = Lookup(tenantSlug, workspaceKey);
         var own = workspace?.Policy ?? PolicySettings.Empty;
         var mid = tenant.Policy;
         var global = Global.Policy;
@@ -164,25 +189,33 @@ public sealed class TenantRegistry
         };
     }
 
-    private (TenantDefinition Tenant, WorkspaceDefinition? Workspace) Lookup(string tenant, string? workspace)
+    /// <summary>
+    /// Why a call for <paramref name="tenant"/> (and <paramref name="workspace"/>, when given) cannot be served: a
+    /// sentence naming the id the registry does not hold and what to do, or <see langword="null"/> when both are known.
+    /// The one wording of that refusal, wherever a tenant id arrives.
+    /// </summary>
+    public string? ExplainUnknown(string tenant, string? workspace = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         if (!_tenants.TryGetValue(tenant, out var definition))
         {
-            throw new KeyNotFoundException($"Tenant '{tenant}' is not in the registry; add tenants/{tenant}/tenant.yaml or check the slug.");
+            return $"Tenant '{tenant}' is not in the registry; add tenants/{tenant}/tenant.yaml, register it (POST /admin/tenants) or check the slug.";
         }
 
-        if (workspace is null)
+        return workspace is null || definition.Workspaces.ContainsKey(workspace)
+            ? null
+            : $"Tenant '{tenant}' has no workspace '{workspace}'; its workspaces are: {string.Join(", ", definition.Workspaces.Keys)}.";
+    }
+
+    private (TenantDefinition Tenant, WorkspaceDefinition? Workspace) Lookup(string tenant, string? workspace)
+    {
+        if (ExplainUnknown(tenant, workspace) is { } unknown)
         {
-            return (definition, null);
+            throw new KeyNotFoundException(unknown);
         }
 
-        if (!definition.Workspaces.TryGetValue(workspace, out var space))
-        {
-            throw new KeyNotFoundException($"Tenant '{tenant}' has no workspace '{workspace}'; its workspaces are: {string.Join(", ", definition.Workspaces.Keys)}.");
-        }
-
-        return (definition, space);
+        var definition = _tenants[tenant];
+        return (definition, workspace is null ? null : definition.Workspaces[workspace]);
     }
 
     private static FrozenDictionary<TKey, TValue> Unique<TKey, TValue>(IEnumerable<KeyValuePair<TKey, TValue>> entries, IEqualityComparer<TKey> comparer, string what)

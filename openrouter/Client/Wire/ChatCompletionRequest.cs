@@ -22,8 +22,17 @@ public sealed class ChatCompletionRequest
     /// <summary>When true, the response is a server-sent event stream of <see cref="ChatCompletionChunk"/>.</summary>
     public bool? Stream { get; set; }
 
-    /// <summary>Upper bound on completion tokens.</summary>
+    /// <summary>Upper bound on completion tokens, per choice.</summary>
     public int? MaxTokens { get; set; }
+
+    /// <summary>
+    /// Upper bound on completion tokens per choice, reasoning included: OpenAI's newer name for <see cref="MaxTokens"/>.
+    /// Upstreams honour it, and where both are sent it wins.
+    /// </summary>
+    public int? MaxCompletionTokens { get; set; }
+
+    /// <summary>How many choices to generate; each one is billed.</summary>
+    public int? N { get; set; }
 
     /// <summary>Sampling temperature.</summary>
     public double? Temperature { get; set; }

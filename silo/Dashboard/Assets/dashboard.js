@@ -230,13 +230,26 @@
     const zone = (slug) => (tenants.find((t) => t.slug === slug) || {}).timezone || 'UTC';
     const list = document.getElementById('alerts');
     if (!alerts.length) {
-      list.replaceChildren(el('li', { class: 'none' }, 'No alert threshold reached in the current periods.'));
+      list.replaceChildren(el('li', { class: 'none' }, 'No alert has fired in the alerts kept.'));
       return;
     }
+    const attempts = (n) => `${n} attempt${n === 1 ? '' : 's'}`;
+    const delivery = (d, tenant) => {
+      const state = d.status === 'delivered' ? `delivered (${attempts(d.attempts)})`
+        : d.status === 'failed' ? `failed after ${attempts(d.attempts)}: ${d.last_error}`
+        : d.attempts === 0 ? 'pending'
+        : `pending, ${attempts(d.attempts)} so far (${d.last_error}); next at ${localTime(d.next_attempt_at, zone(tenant), true)}`;
+      return el('li', { 'data-status': d.status, 'data-format': d.format }, `${d.format} webhook ${d.webhook}: ${state}`);
+    };
     list.replaceChildren(...alerts.map((a) => el('li', {
-      class: a.threshold_percent >= 100 ? 'level-reached' : 'level-near', 'data-tenant': a.tenant, 'data-metric': a.metric, 'data-period': a.period,
+      class: a.threshold_percent >= 100 ? 'level-reached' : 'level-near',
+      'data-tenant': a.tenant, 'data-limit': a.limit, 'data-threshold': a.threshold_percent, 'data-key': a.key,
     },
-    el('strong', {}, a.tenant), ` · ${limitName(a)}: the ${percent(a.threshold_percent)} threshold is reached (${percent(a.percent_used)} used ${a.period === 'day' ? 'today' : 'this month'}, since ${localTime(a.period_start, zone(a.tenant))}).`)));
+    el('strong', {}, a.tenant),
+    ` · ${a.limit}${a.workspace ? ` of workspace ${a.workspace}` : ''}: the ${percent(a.threshold_percent)} threshold fired at ${localTime(a.fired_at, zone(a.tenant))} (${percent(a.percent_used)} used).`,
+    a.deliveries.length
+      ? el('ul', { class: 'deliveries' }, a.deliveries.map((d) => delivery(d, a.tenant)))
+      : el('p', { class: 'hint' }, 'No webhook is configured for this tenant.'))));
   }
 
   // ---------------------------------------------------------------- usage charts
@@ -345,13 +358,33 @@
 
   // ---------------------------------------------------------------- silos
 
-  function renderSilos(response) {
-    document.querySelector('#silos tbody').replaceChildren(...response.silos.map((s) => el('tr', { 'data-silo': s.name },
+  // The same answer as GET /admin/cluster (and `tenancy cluster`): every silo membership knows, and whether the
+  // silos that answered loaded the same tenants.
+  function renderSilos(cluster) {
+    document.querySelector('#silos tbody').replaceChildren(...cluster.silos.map((s) => el('tr',
+      { 'data-silo': s.name, 'data-status': s.status, class: s.registry_differs ? 'registry-differs' : null },
       el('td', {}, s.name, s.is_this_silo ? ' (this silo)' : ''),
-      el('td', {}, s.status),
-      el('td', {}, s.addresses.join(', ') || '—'),
-      el('td', {}, localTime(s.started_at, 'UTC', true)),
-      el('td', {}, s.version))));
+      el('td', {}, s.status.replace('_', ' ')),
+      el('td', {}, [s.address, ...(s.http_addresses || [])].join(', ')),
+      el('td', {}, s.uptime_seconds === undefined ? '—' : uptime(s.uptime_seconds)),
+      el('td', { class: 'num' }, s.activations === undefined ? '—' : integer.format(s.activations)),
+      el('td', { class: s.registry_differs ? 'outcome-refused' : null },
+        s.registry_hash === undefined ? (s.problem || '—') : s.registry_hash,
+        s.registry_differs ? ' — tenants differ' : ''),
+      el('td', {}, s.version || '—'))));
+    const agreement = document.getElementById('registry-agreement');
+    const odd = cluster.silos.filter((s) => s.registry_differs).map((s) => s.name);
+    agreement.classList.toggle('problem', !cluster.registries_agree);
+    agreement.textContent = cluster.registries_agree
+      ? `Every silo that answered loaded the same tenants${cluster.registry_hash ? ` (registry ${cluster.registry_hash})` : ''}.`
+      : cluster.registry_hash
+        ? `Tenants differ from the majority (registry ${cluster.registry_hash}) on: ${odd.join(', ')}. Check their tenants folders, then reload.`
+        : `The silos loaded different tenants and no registry is held by most of them: ${odd.join(', ')}.`;
+  }
+
+  function uptime(seconds) {
+    const d = Math.floor(seconds / 86400), h = Math.floor(seconds / 3600) % 24, m = Math.floor(seconds / 60) % 60, s = seconds % 60;
+    return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
   }
 
   // ---------------------------------------------------------------- the loop
@@ -366,7 +399,7 @@
 
   async function refresh() {
     try {
-      const [overview, silos] = await Promise.all([getJson('/dashboard/api/overview'), getJson('/dashboard/api/silos')]);
+      const [overview, silos] = await Promise.all([getJson('/dashboard/api/overview'), getJson('/admin/cluster')]);
       noteOpenDetails();
       if (!state.tenant || !overview.tenants.some((t) => t.slug === state.tenant)) {
         state.tenant = overview.tenants.length ? overview.tenants[0].slug : null;

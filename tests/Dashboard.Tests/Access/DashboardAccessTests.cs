@@ -17,7 +17,7 @@ public sealed class DashboardAccessTests : IAsyncLifetime
 
     [Theory]
     [InlineData("/dashboard/api/overview")]
-    [InlineData("/dashboard/api/silos")]
+    [InlineData("/admin/cluster")]
     [InlineData("/dashboard/assets/dashboard.js")]
     [InlineData("/admin/tenants/acme/usage")]
     public async Task Data_and_script_need_the_key_and_answer_it_as_a_bearer_header(string path)

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using OrleansTenancy.Silo.Tests.Alerts;
 using OrleansTenancy.Silo.Tests.Gateway;
 
 namespace OrleansTenancy.Dashboard.Tests.Browser;
@@ -24,12 +25,20 @@ public sealed class DashboardSilo : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The silo's alert webhook receiver (configured as an operator would, through the environment).</summary>
+    public WebhookReceiver Webhooks { get; private set; } = null!;
+
+    /// <summary>The receiver's path, holding a token as Slack's and Discord's webhook addresses do.</summary>
+    public const string WebhookPath = "hooks/T0SECRET/B0SECRET";
+
     public Uri Address => Host.SocketAddress!;
 
     public async Task InitializeAsync()
     {
         // Read by the silo's configuration like any operator's environment variable (Dashboard__RefreshInterval).
         Environment.SetEnvironmentVariable("Dashboard__RefreshInterval", RefreshInterval);
+        Webhooks = await WebhookReceiver.StartAsync();
+        Environment.SetEnvironmentVariable("Alerts__Webhooks__0__Url", Webhooks.Url(WebhookPath));
         Host = await GatewayHost.StartAsync(kestrel: true);
         _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Chromium.LaunchAsync(_playwright);
@@ -44,6 +53,11 @@ public sealed class DashboardSilo : IAsyncLifetime
         }
 
         _playwright?.Dispose();
+        if (Webhooks is not null)
+        {
+            await Webhooks.DisposeAsync();
+        }
+
         if (Host is not null)
         {
             await Host.DisposeAsync();

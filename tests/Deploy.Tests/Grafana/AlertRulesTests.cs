@@ -83,7 +83,7 @@ public sealed class AlertRulesTests(MetricsSilo silo)
         var remaining = silo.Scrape.Series("tenant_budget_remaining_usd").Select(Key).Order().ToList();
         var limits = silo.Scrape.Series("tenant_budget_limit_usd").Select(Key).Order().ToList();
 
-        Assert.Contains("period=day,tenant=acme", remaining);
+        Assert.Contains("period=day,tenant=acme,workspace=*", remaining);
         Assert.Equal(remaining, limits);
     }
 

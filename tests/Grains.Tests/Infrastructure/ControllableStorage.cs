@@ -5,22 +5,22 @@ using Orleans.Storage;
 namespace OrleansTenancy.Grains.Tests.Infrastructure;
 
 /// <summary>
-/// Levers on the grain storage of every silo of a test cluster: writes can be held at a gate (to observe what callers
-/// see before a write completes) and made to fail. Counts the writes that reached the real provider and keeps what
-/// each grain's last successful write stored (what a restart would load).
+/// Levers on the grain storage of every silo of a test cluster: writes and reads can be held at a gate (to observe what
+/// callers see before a write or a re-read completes) and writes made to fail. Counts the writes that reached the real
+/// provider and keeps what each grain's last successful write stored (what a restart would load).
 /// </summary>
 public sealed class StorageControl
 {
     private readonly ConcurrentDictionary<string, string> _lastWritten = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _nextWriteOf = new(StringComparer.Ordinal);
-    private TaskCompletionSource? _gate;
-    private TaskCompletionSource _writeStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _writes;
-    private int _reads;
+    private readonly Gate _writes = new();
+    private readonly Gate _reads = new();
+    private int _writeCount;
+    private int _readCount;
 
-    public int Writes => Volatile.Read(ref _writes);
+    public int Writes => Volatile.Read(ref _writeCount);
 
-    public int Reads => Volatile.Read(ref _reads);
+    public int Reads => Volatile.Read(ref _readCount);
 
     /// <summary>Completes when the next write of the grain keyed <paramref name="key"/> succeeds.</summary>
     public Task NextWriteOf(string key) =>
@@ -29,20 +29,19 @@ public sealed class StorageControl
     public Exception? FailWrites { get; set; }
 
     /// <summary>Completes when the next write starts waiting at the gate.</summary>
-    public Task WriteStarted => _writeStarted.Task;
+    public Task WriteStarted => _writes.Started;
 
-    public void HoldWrites()
-    {
-        _writeStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    public void HoldWrites() => _writes.Hold();
 
-    public void ReleaseWrites()
-    {
-        var gate = _gate;
-        _gate = null;
-        gate?.TrySetResult();
-    }
+    public void ReleaseWrites() => _writes.Release();
+
+    /// <summary>Completes when the next read starts waiting at the gate.</summary>
+    public Task ReadStarted => _reads.Started;
+
+    /// <summary>Holds every read (a grain's activation, or its re-read after a failed write) until <see cref="ReleaseReads"/>.</summary>
+    public void HoldReads() => _reads.Hold();
+
+    public void ReleaseReads() => _reads.Release();
 
     /// <summary>What storage holds for the grain keyed <paramref name="key"/>: its last successful write.</summary>
     public T? LastWritten<T>(string key) =>
@@ -50,12 +49,7 @@ public sealed class StorageControl
 
     internal async Task BeforeWriteAsync()
     {
-        if (_gate is { } gate)
-        {
-            _writeStarted.TrySetResult();
-            await gate.Task;
-        }
-
+        await _writes.PassAsync();
         if (FailWrites is { } failure)
         {
             throw failure;
@@ -65,7 +59,7 @@ public sealed class StorageControl
     internal void Written(string grainId, string snapshot)
     {
         _lastWritten[grainId] = snapshot;
-        Interlocked.Increment(ref _writes);
+        Interlocked.Increment(ref _writeCount);
         foreach (var waiter in _nextWriteOf.Where(pair => grainId.EndsWith(pair.Key, StringComparison.Ordinal)).ToList())
         {
             if (_nextWriteOf.TryRemove(waiter))
@@ -75,16 +69,51 @@ public sealed class StorageControl
         }
     }
 
-    internal void Read() => Interlocked.Increment(ref _reads);
+    internal Task BeforeReadAsync()
+    {
+        Interlocked.Increment(ref _readCount);
+        return _reads.PassAsync();
+    }
+
+    /// <summary>Holds the operations of one kind while closed; says when the first one is waiting.</summary>
+    private sealed class Gate
+    {
+        private TaskCompletionSource? _closed;
+        private TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public void Hold()
+        {
+            _started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public void Release()
+        {
+            var closed = _closed;
+            _closed = null;
+            closed?.TrySetResult();
+        }
+
+        public async Task PassAsync()
+        {
+            if (_closed is { } closed)
+            {
+                _started.TrySetResult();
+                await closed.Task;
+            }
+        }
+    }
 }
 
 /// <summary>A silo's real grain storage behind the levers of a <see cref="StorageControl"/>.</summary>
 public sealed class ControllableStorage(IGrainStorage inner, StorageControl control) : IGrainStorage
 {
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        control.Read();
-        return inner.ReadStateAsync(stateName, grainId, grainState);
+        await control.BeforeReadAsync();
+        await inner.ReadStateAsync(stateName, grainId, grainState);
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -19,17 +19,18 @@ public class TenantClusterFixture : IAsyncLifetime
 
     public StorageControl Storage { get; } = new();
 
-    public IUsageLedger Ledger { get; private set; } = null!;
+    /// <summary>The usage ledger (real SQLite), with gates that hold one tenant's writes or totals queries.</summary>
+    public ControllableLedger Ledger { get; private set; } = null!;
 
     public TestClock Time { get; } = new();
 
     public async Task InitializeAsync()
     {
-        Ledger = new SqliteUsageLedger(new SqliteLedgerOptions { DataSource = _ledgerFile });
+        Ledger = new ControllableLedger(new SqliteUsageLedger(new SqliteLedgerOptions { DataSource = _ledgerFile }));
         Cluster = await TestClusters.StartAsync(2, Time, silo =>
         {
             silo.Services.AddSingleton<ITenantRegistrySource>(Tenants);
-            silo.Services.AddSingleton(Ledger);
+            silo.Services.AddSingleton<IUsageLedger>(Ledger);
             silo.AddTestGrainStorage(Storage);
         });
     }
@@ -37,7 +38,7 @@ public class TenantClusterFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
-        (Ledger as IDisposable)?.Dispose();
+        Ledger.Dispose();
         Tenants.Dispose();
         foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_ledgerFile)!, Path.GetFileName(_ledgerFile) + "*"))
         {

@@ -79,7 +79,9 @@ public sealed class BudgetMappingTests
             MaxPerRequest = 0.25m, Enforcement = Domain.Enforcement.Hard, AlertThresholds = [50m, 80m], InheritGlobal = false,
         };
 
-        Assert.Equal(Json(status), Json(RoundTrip(status.ToWire())));
+        var received = RoundTrip(status.ToWire());
+        Assert.Equal(Json(status), Json(received, drop: ["name"]));
+        Assert.Equal("daily_cap_usd", received.Limits.Single().Name);
         Assert.Equal(Json(limits), Json(RoundTrip(limits.ToWire())));
         Assert.Equal(Json(limits), Json(RoundTrip(limits.ToWire()).ToDomain()));
     }
@@ -91,9 +93,25 @@ public sealed class BudgetMappingTests
         var request = new Wire.SettleRequest { RequestId = "r1", Workspace = "main", ActualCostUsd = 0.012345m, PromptTokens = 7, CompletionTokens = 9 };
         var outcome = new Domain.SettleOutcome { Result = Domain.SettleResult.SettledAfterExpiry, Alerts = [] };
 
-        Assert.Equal(Json(request), Json(RoundTrip(request).ToDomain()));
+        // How long the grain may wait to store it is the grain's concern, not the domain's.
+        Assert.Equal(Json(request, drop: ["store_within"]), Json(RoundTrip(request).ToDomain()));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), RoundTrip(request with { StoreWithin = TimeSpan.FromMilliseconds(10) }).StoreWithin);
         Assert.Equal(Json(outcome), Json(RoundTrip(outcome.ToWire())));
         Assert.Equal(Json(Denial(now)), Json(RoundTrip(Denial(now).ToWire())));
+    }
+
+    [Fact]
+    public void A_reservation_request_reaches_the_tenant_grain_as_the_router_made_it()
+    {
+        var request = new Wire.ReservationRequest
+        {
+            RequestId = "r1", Workspace = "main", Model = "openai/gpt-4o", EstimatedCostUsd = 0.75m, EstimatedTokens = 1200,
+            FreshRequestId = true, CallToken = 1234567890,
+            Downshift = [new Wire.ReservationAlternative { Model = "openai/gpt-4o-mini", EstimatedCostUsd = 0.0005m, EstimatedTokens = 1100 }],
+        };
+
+        Assert.Equal(Json(request), Json(RoundTrip(request).ToDomain()));
+        Assert.Equal(Json(request with { Downshift = null }), Json(RoundTrip(request with { Downshift = [] }).ToDomain()));
     }
 
     private static Domain.BudgetDenial Denial(DateTimeOffset now) => new()

@@ -18,7 +18,9 @@ public sealed class GroupCommitterTests
     private int _inFlight;
     private int _mostInFlight;
 
-    public GroupCommitterTests() => _committer = new GroupCommitter(WriteAsync, OnFailureAsync);
+    private readonly TestClock _clock = new();
+
+    public GroupCommitterTests() => _committer = new GroupCommitter(WriteAsync, OnFailureAsync, _clock);
 
     /// <summary>A write the test lets finish (or fail); it persists the state version it started with.</summary>
     private sealed record Write(int Version, TaskCompletionSource Done);
@@ -112,6 +114,47 @@ public sealed class GroupCommitterTests
 
         Assert.Equal(1, await OnActivation(() => _writes.Count));
         Assert.Equal(4L, _committer.CallersCommitted);
+    }
+
+    [Fact]
+    public async Task Callers_that_may_wait_share_one_write_when_the_window_ends_and_none_is_released_before_it()
+    {
+        var window = TimeSpan.FromMilliseconds(10);
+        var armed = _clock.WhenTimerArmed(d => d == window);
+        var first = await OnActivation(() => { ++_version; return _committer.WhenDurable(window); });
+        Assert.Equal(window, await armed.WaitAsync(Patience));
+        var later = new List<Task>();
+        for (var i = 0; i < 4; i++)
+        {
+            later.Add(await OnActivation(() => { ++_version; return _committer.WhenDurable(window); }));
+        }
+
+        Assert.Equal(0, await OnActivation(() => _writes.Count));
+        _clock.Advance(window);
+        var write = await WriteNumber(1);
+        Assert.Equal(5, write.Version);
+        Assert.False(first.IsCompleted, "released before the write that holds it");
+        write.Done.SetResult();
+        await Task.WhenAll(later.Prepend(first)).WaitAsync(Patience);
+
+        Assert.Equal((1L, 5L), (_committer.WritesSucceeded, _committer.CallersCommitted));
+    }
+
+    [Fact]
+    public async Task A_caller_that_cannot_wait_starts_the_held_write_at_once_with_the_waiting_callers_in_it()
+    {
+        var window = TimeSpan.FromSeconds(10);
+        var armed = _clock.WhenTimerArmed(d => d == window);
+        var patient = await OnActivation(() => { ++_version; return _committer.WhenDurable(window); });
+        await armed.WaitAsync(Patience);
+
+        var (version, urgent) = await MutateAsync();
+        var write = await WriteNumber(1);
+        write.Done.SetResult();
+        await Task.WhenAll(patient, urgent).WaitAsync(Patience);
+
+        Assert.Equal(version, write.Version);
+        Assert.Equal((1L, 2L), (_committer.WritesSucceeded, _committer.CallersCommitted));
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System.Diagnostics.Metrics;
+using OrleansTenancy.GrainInterfaces;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using OrleansTenancy.Grains.Resilience;
 using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.Grains.Telemetry;
 using OrleansTenancy.Grains.Tests.Infrastructure;
@@ -25,6 +27,7 @@ public sealed class RouterFixture : IAsyncLifetime
     private readonly string _ledgerFile = Path.Combine(Path.GetTempPath(), "router-ledger-" + Guid.NewGuid().ToString("N") + ".db");
     private readonly HttpClient _http = new();
     private readonly System.Collections.Concurrent.ConcurrentBag<BackgroundSettlements> _settlements = [];
+    private readonly string _outboxes = Path.Combine(Path.GetTempPath(), "router-outboxes-" + Guid.NewGuid().ToString("N"));
 
     public SimulatorHost Simulator { get; private set; } = null!;
 
@@ -36,44 +39,63 @@ public sealed class RouterFixture : IAsyncLifetime
 
     public TestClock Time { get; } = new();
 
+    /// <summary>The grains' storage (in memory), whose writes a test may hold or fail.</summary>
+    public StorageControl Storage { get; } = new();
+
     public async Task InitializeAsync()
     {
         Simulator = await OpenRouterSimulator.StartAsync();
         Ledger = new SqliteUsageLedger(new SqliteLedgerOptions { DataSource = _ledgerFile });
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OpenRouter:BaseUrl"] = Simulator.BaseUrl.ToString(),
-            ["OpenRouter:ApiKey"] = "sk-or-test",
-            ["OpenRouter:MaxRetries"] = "0",
-        }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Simulator.ClientSettings()).Build();
         Cluster = await TestClusters.StartAsync(2, Time, silo =>
         {
             silo.Services.AddSingleton<ITenantRegistrySource>(Tenants);
             silo.Services.AddSingleton(Ledger);
+            silo.Services.AddSingleton<ISettlementOutbox>(_ => Outbox());
             silo.Services.AddLlmRouter(configuration);
-            silo.AddTestGrainStorage();
+            silo.AddTestGrainStorage(Storage);
         });
     }
 
-    /// <summary>A router with its own metrics instance (observe it with <see cref="MetricsProbe"/>).</summary>
-    public (LlmRouter Router, LlmMetrics Metrics) Router(bool strict = false, TimeProvider? rateClock = null)
+    /// <summary>
+    /// A router with its own metrics instance (observe it with <see cref="MetricsProbe"/>); each router stands for one
+    /// silo. With <paramref name="onSilo"/>, it calls grains as that silo's own routers do (through the silo's grain
+    /// factory), else through the cluster client.
+    /// </summary>
+    public (LlmRouter Router, LlmMetrics Metrics) Router(bool strict = false, int? onSilo = null)
     {
+        var silo = Silo(strict, onSilo: onSilo);
+        return (silo.Router, silo.Metrics);
+    }
+
+    /// <summary>
+    /// A router as <see cref="Router"/> makes it, with the settlements it sends behind its answers;
+    /// <paramref name="settlementClock"/> paces their retries (the grains' clock when not given), and
+    /// <paramref name="outbox"/> keeps those that fail (a folder of its own when not given).
+    /// </summary>
+    public RouterSilo Silo(bool strict = false, TimeProvider? settlementClock = null, ISettlementOutbox? outbox = null, int? onSilo = null)
+    {
+        var grains = onSilo is { } index ? Cluster.Silos[index].ServiceProvider.GetRequiredService<IGrainFactory>() : Cluster.Client;
         var metrics = new LlmMetrics();
-        var settlements = new BackgroundSettlements(Time, NullLogger<BackgroundSettlements>.Instance);
-        _settlements.Add(settlements);
         var upstream = new OpenRouterClient(_http, new OpenRouterOptions { BaseUrl = Simulator.BaseUrl, ApiKey = "sk-or-test", MaxRetries = 0 });
+        var settlements = new BackgroundSettlements(
+            pending => Cluster.Client.GetGrain<ITenantGrain>(pending.Tenant).SettleAsync(pending.Settlement, pending.Details),
+            outbox ?? Outbox(),
+            settlementClock ?? Time,
+            NullLogger<BackgroundSettlements>.Instance);
+        _settlements.Add(settlements);
         var router = new LlmRouter(
-            Cluster.Client,
+            grains,
             Tenants,
             new PriceCatalogHolder(PriceCatalog.LoadEmbedded()),
             upstream,
             Options.Create(new TenancyOptions { Strict = strict }),
-            new TenantRateLimiter(rateClock ?? Time),
             settlements,
             metrics,
+            new GrainCallRetry(new GrainCallRetryOptions(), Time, NullLogger<GrainCallRetry>.Instance),
             Time,
             NullLogger<LlmRouter>.Instance);
-        return (router, metrics);
+        return new RouterSilo(router, metrics, settlements);
     }
 
     /// <summary>
@@ -89,6 +111,10 @@ public sealed class RouterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A settlement outbox in a folder of its own, as each silo has.</summary>
+    public FileSettlementOutbox Outbox() =>
+        new(Path.Combine(_outboxes, Guid.NewGuid().ToString("N")), NullLogger<FileSettlementOutbox>.Instance);
+
     public async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
@@ -96,12 +122,20 @@ public sealed class RouterFixture : IAsyncLifetime
         (Ledger as IDisposable)?.Dispose();
         _http.Dispose();
         Tenants.Dispose();
+        if (Directory.Exists(_outboxes))
+        {
+            Directory.Delete(_outboxes, recursive: true);
+        }
+
         foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_ledgerFile)!, Path.GetFileName(_ledgerFile) + "*"))
         {
             File.Delete(file);
         }
     }
 }
+
+/// <summary>What one silo's routing path is made of in these tests.</summary>
+public sealed record RouterSilo(LlmRouter Router, LlmMetrics Metrics, BackgroundSettlements Settlements);
 
 /// <summary>Collects the measurements of one <see cref="LlmMetrics"/> instance.</summary>
 public sealed class MetricsProbe : IDisposable

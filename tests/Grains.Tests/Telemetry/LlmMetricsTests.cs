@@ -72,7 +72,7 @@ public sealed class LlmMetricsTests : IDisposable
         _metrics.RecordRequest(fallback, "m", "ok", TimeSpan.FromSeconds(1), 1, 1, 0.1m, 0.1m, "p");
         _metrics.RecordCacheHit(fallback, "m");
         _metrics.RecordCacheMiss(fallback, "m");
-        _metrics.RecordBudgetRejection(fallback, "daily_limit");
+        _metrics.RecordBudgetRejection(fallback, "daily_cap_usd");
 
         var all = _recorder.Measurements;
         Assert.Equal(11, all.Count);
@@ -91,30 +91,40 @@ public sealed class LlmMetricsTests : IDisposable
         _metrics.RecordModelSelected(Acme, "summarize", "anthropic/claude", "Anthropic");
         _metrics.RecordCacheHit(Acme, "anthropic/claude");
         _metrics.RecordCacheMiss(Acme, "anthropic/claude");
-        _metrics.RecordBudgetRejection(Acme, "monthly_limit");
+        _metrics.RecordBudgetRejection(Acme, "monthly_cap_usd");
 
         Assert.Equal("model=anthropic/claude,provider=Anthropic,task=summarize,tenant=acme,workspace=research",
             Assert.Single(_recorder.Of("llm_model_selected_total")).TagText);
         Assert.Equal("model=anthropic/claude,tenant=acme,workspace=research", Assert.Single(_recorder.Of("llm_cache_hits_total")).TagText);
         Assert.Equal("model=anthropic/claude,tenant=acme,workspace=research", Assert.Single(_recorder.Of("llm_cache_misses_total")).TagText);
-        Assert.Equal("reason=monthly_limit,tenant=acme,workspace=research", Assert.Single(_recorder.Of("llm_budget_rejections_total")).TagText);
+        Assert.Equal("reason=monthly_cap_usd,tenant=acme,workspace=research", Assert.Single(_recorder.Of("llm_budget_rejections_total")).TagText);
     }
 
     [Fact]
-    public void Budget_remaining_is_a_gauge_per_tenant_and_period()
+    public void Budget_remaining_is_a_gauge_per_tenant_workspace_and_period()
     {
-        _metrics.SetBudgetRemaining("acme", "daily", 12.5m);
+        _metrics.SetBudgetRemaining("acme", LlmMetrics.TenantWide, "day", 12.5m);
 
         var instrument = Assert.Single(_recorder.Of("tenant_budget_remaining_usd"));
         Assert.Equal(12.5, instrument.Value);
-        Assert.Equal("period=daily,tenant=acme", instrument.TagText);
+        Assert.Equal("period=day,tenant=acme,workspace=*", instrument.TagText);
+    }
+
+    [Fact]
+    public void A_budget_alert_counts_once_per_tenant_workspace_limit_and_threshold()
+    {
+        _metrics.RecordBudgetAlert("acme", "research", "monthly_tokens", 87.5m);
+
+        var instrument = Assert.Single(_recorder.Of("tenant_budget_alerts_total"));
+        Assert.Equal(1, instrument.Value);
+        Assert.Equal("limit=monthly_tokens,tenant=acme,threshold=87.5,workspace=research", instrument.TagText);
     }
 
     [Fact]
     public void Budget_limit_is_a_gauge_with_the_labels_of_the_remaining_budget()
     {
-        _metrics.SetBudgetRemaining("acme", "day", 2.5m);
-        _metrics.SetBudgetLimit("acme", "day", 10m);
+        _metrics.SetBudgetRemaining("acme", "research", "day", 2.5m);
+        _metrics.SetBudgetLimit("acme", "research", "day", 10m);
 
         var limit = Assert.Single(_recorder.Of("tenant_budget_limit_usd"));
         Assert.Equal(10, limit.Value);
@@ -140,7 +150,8 @@ public sealed class LlmMetricsTests : IDisposable
         Assert.Equal(typeof(Gauge<double>), kinds["tenant_budget_limit_usd"]);
         Assert.Equal(typeof(Counter<long>), kinds["llm_requests_total"]);
         Assert.Equal(typeof(Counter<double>), kinds["llm_cost_usd_total"]);
-        Assert.Equal(12, kinds.Count);
+        Assert.Equal(typeof(Counter<long>), kinds["tenant_budget_alerts_total"]);
+        Assert.Equal(13, kinds.Count);
     }
 
     [Fact]

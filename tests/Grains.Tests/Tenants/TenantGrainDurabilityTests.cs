@@ -20,8 +20,12 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         fixture.Storage.ReleaseWrites();
     }
 
+    /// <summary>A reservation under an id the gateway made up (it never repeats): the kind of grant a cover may hold.</summary>
     private static ReservationRequest Reserve(string id, decimal usd) =>
-        new() { RequestId = id, Workspace = "main", Model = "openai/gpt-4o-mini", EstimatedCostUsd = usd, EstimatedTokens = 10 };
+        new() { RequestId = id, Workspace = "main", Model = "openai/gpt-4o-mini", EstimatedCostUsd = usd, EstimatedTokens = 10, FreshRequestId = true };
+
+    /// <summary>A reservation under the caller's own <c>X-Request-Id</c>, which a retry sends again.</summary>
+    private static ReservationRequest ReserveCallersId(string id, decimal usd) => Reserve(id, usd) with { FreshRequestId = false };
 
     private static async Task WaitForOpenReservations(ITenantGrain grain, int count)
     {
@@ -128,6 +132,31 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
         var live = await grain.GetStatusAsync();
         Assert.Equal((2, 0, 2m), (live.OpenReservations, live.HeldCovers, live.Limits[0].Reserved));
         _fixture.Storage.ReleaseWrites();
+    }
+
+    [Fact]
+    public async Task A_grant_under_the_callers_own_request_id_is_never_covered_so_a_failed_write_cannot_free_the_id_for_a_retry()
+    {
+        // "first" is written with a cover that would hold another 1 USD grant.
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 10\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        Assert.True((await grain.ReserveAsync(Reserve("first", 1m))).IsGranted);
+        _fixture.Storage.HoldWrites();
+
+        // Returned before its own write, the grant would exist in memory only: a failed write (or a crash) would forget
+        // the id, and the caller's retry would be granted and sent upstream while the first call still runs.
+        var reserve = grain.ReserveAsync(ReserveCallersId("callers-id", 1m));
+        await Task.WhenAny(reserve, _fixture.Storage.WriteStarted).WaitAsync(Patience);
+        Assert.False(reserve.IsCompleted, "a grant under the caller's request id came back before storage held it");
+        _fixture.Storage.ReleaseWrites();
+        Assert.True((await reserve.WaitAsync(Patience)).IsGranted);
+        Assert.Contains("callers-id", _fixture.Storage.LastWritten<TenantGrainState>(slug)!.Account.Reservations.Keys);
+
+        // After a failed write the grain decides on what storage holds: the id is still in progress.
+        _fixture.Storage.FailWrites = new IOException("disk full");
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.ReserveAsync(Reserve("lost", 5m)).WaitAsync(Patience));
+        _fixture.Storage.FailWrites = null;
+        Assert.Equal(ReservationOutcome.InProgress, (await grain.ReserveAsync(ReserveCallersId("callers-id", 1m))).Outcome);
     }
 
     [Fact]

@@ -67,12 +67,16 @@ public sealed class TenantGrainPostgresRestartTests : IDisposable
         async Task Flow(int i)
         {
             var id = $"{slug}-{i}";
-            var decision = await Retrying(() => grain.ReserveAsync(new ReservationRequest { RequestId = id, Workspace = "main", Model = "m", EstimatedCostUsd = 0.01m, EstimatedTokens = 10 }));
+
+            // One call: a reserve retried after a failure that hid its success gets its reservation back.
+            var decision = await Retrying(() => grain.ReserveAsync(new ReservationRequest { RequestId = id, Workspace = "main", Model = "m", EstimatedCostUsd = 0.01m, EstimatedTokens = 10, CallToken = i + 1 }));
             if (decision.IsGranted)
             {
                 var outcome = await Retrying(() => grain.SettleAsync(new SettleRequest { RequestId = id, ActualCostUsd = 0.005m, PromptTokens = 2, CompletionTokens = 3 }, ExecutionDetails.WithStatus("ok")));
-                // AlreadySettled here means an earlier attempt of this settle was stored although its caller saw an error.
-                if (outcome.Result is SettleResult.Settled or SettleResult.SettledAfterExpiry or SettleResult.AlreadySettled)
+                // AlreadySettled here means an earlier attempt of this settle was stored although its caller saw an error;
+                // SettledWithoutReservation, that the grant was covered and the failed write's re-read forgot it: the call
+                // is charged all the same, so every outcome that charges counts.
+                if (outcome.Changed || outcome.Result is SettleResult.AlreadySettled)
                 {
                     lock (gate)
                     {

@@ -89,6 +89,35 @@ public sealed class TenantGrainSqliteTests : IDisposable
         Assert.Equal(ReservationOutcome.Denied, (await again.ReserveAsync(Reserve("c", 1.5m))).Outcome);
     }
 
+    [Fact]
+    public async Task A_request_id_settled_before_a_restart_stays_finished_and_a_released_one_stays_free()
+    {
+        var time = new TestClock(new DateTimeOffset(2026, 5, 4, 9, 0, 0, TimeSpan.Zero));
+        var slug = _tenants.AddTenant("daily_cap_usd: 2\nenforcement: hard\n");
+        await using (var first = await StartSilo(time))
+        {
+            var grain = first.Client.GetGrain<ITenantGrain>(slug);
+            await grain.ReserveAsync(Reserve("paid", 0.1m));
+            await grain.SettleAsync(new SettleRequest { RequestId = "paid", ActualCostUsd = 0.05m, PromptTokens = 5, CompletionTokens = 5 }, ExecutionDetails.WithStatus("ok"));
+            await grain.ReserveAsync(Reserve("failed", 0.1m));
+            await grain.ReleaseAsync("failed", ExecutionDetails.WithStatus("error"));
+
+            // A call that timed out after it was sent is settled (upstream may have charged) with the status "error".
+            await grain.ReserveAsync(Reserve("timed-out", 0.1m));
+            await grain.SettleAsync(new SettleRequest { RequestId = "timed-out", ActualCostUsd = 0.01m, PromptTokens = 5 }, ExecutionDetails.WithStatus("error"));
+        }
+
+        await using var second = await StartSilo(time);
+        var again = second.Client.GetGrain<ITenantGrain>(slug);
+
+        Assert.Equal(ReservationOutcome.RequestIdFinished, (await again.ReserveAsync(Reserve("paid", 0.1m))).Outcome);
+        Assert.Equal(ReservationOutcome.RequestIdFinished, (await again.ReserveAsync(Reserve("timed-out", 0.1m))).Outcome);
+        Assert.Equal(ReservationOutcome.Granted, (await again.ReserveAsync(Reserve("failed", 0.1m))).Outcome);
+        var daily = (await again.GetStatusAsync()).Limits.Single(l => l.Metric == BudgetMetric.CostUsd && l.Period == BudgetPeriod.Day);
+        Assert.Equal((0.06m, 0.1m), (daily.Spent, daily.Reserved));
+        Assert.False((await again.ReconcileAsync()).Changed);
+    }
+
     private static ReservationRequest Reserve(string id, decimal usd) =>
         new() { RequestId = id, Workspace = "main", Model = "m", EstimatedCostUsd = usd, EstimatedTokens = 10 };
 }

@@ -4,13 +4,9 @@ using System.Text;
 namespace OrleansTenancy.Silo.Tests.Gateway;
 
 /// <summary>Malformed chat requests are a 400 in the OpenAI error shape, never a 5xx (OpenAI SDKs retry those).</summary>
-public sealed class BadChatInputTests : IAsyncLifetime
+public sealed class BadChatInputTests(SharedGatewayHost fixture) : IClassFixture<SharedGatewayHost>
 {
-    private GatewayHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await GatewayHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    private readonly GatewayHost _host = fixture.Host;
 
     [Theory]
     [InlineData("""{"model":"openai/gpt-4o-mini","messages":null}""", "messages")]
@@ -27,6 +23,8 @@ public sealed class BadChatInputTests : IAsyncLifetime
     [InlineData("""{"model":7,"messages":[{"role":"user","content":"hi"}]}""", "model")]
     [InlineData("""{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stream":"yes"}""", "stream")]
     [InlineData("""{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"provider":[]}""", "provider")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"temperature":1e400}""", "temperature")]
+    [InlineData("""{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"top_p":-1e400}""", "top_p")]
     [InlineData("""[]""", "object")]
     [InlineData("", "body")]
     public async Task A_malformed_body_is_a_400_naming_the_field_plain_and_streaming(string body, string named)

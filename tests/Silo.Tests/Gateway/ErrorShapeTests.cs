@@ -6,13 +6,9 @@ using System.Text.Json;
 namespace OrleansTenancy.Silo.Tests.Gateway;
 
 /// <summary>Every error has a body in the documented shape: OpenAI's under /v1, ProblemDetails elsewhere.</summary>
-public sealed class ErrorShapeTests : IAsyncLifetime
+public sealed class ErrorShapeTests(SharedGatewayHost fixture) : IClassFixture<SharedGatewayHost>
 {
-    private GatewayHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await GatewayHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    private readonly GatewayHost _host = fixture.Host;
 
     [Theory]
     [InlineData("{\"text\": ", "text")]

@@ -22,10 +22,23 @@ public sealed class GatewayErrorTests
     [InlineData(RouteRefusal.UnknownModelPrice, 400, 400, "invalid_request_error")]
     public void Refusals_map_to_a_status_and_type_and_never_5xx_for_budget_or_rate(RouteRefusal reason, int routerStatus, int expectedStatus, string expectedType)
     {
-        var error = GatewayError.FromRefusal(new RouteRefusedException(reason, routerStatus, "refused"));
+        var error = GatewayError.FromRefusal(new RouteRefusedException(reason, "refused") { UpstreamStatus = routerStatus });
 
         Assert.Equal(expectedStatus, error.Status);
         Assert.Equal(expectedType, error.Type);
+    }
+
+    [Theory]
+    [InlineData(RouteRefusal.BudgetDenied, 500)]
+    [InlineData(RouteRefusal.RateLimited, 503)]
+    [InlineData(RouteRefusal.Upstream, 500)]
+    [InlineData(RouteRefusal.Upstream, 200)]
+    [InlineData(RouteRefusal.ContextMissing, 403)]
+    public void The_gateway_answers_the_status_the_router_decided_for_cluster_clients_too(RouteRefusal reason, int routerStatus)
+    {
+        var refusal = new RouteRefusedException(reason, "refused") { UpstreamStatus = routerStatus };
+
+        Assert.Equal(refusal.StatusCode, GatewayError.FromRefusal(refusal).Status);
     }
 
     [Theory]
@@ -39,7 +52,7 @@ public sealed class GatewayErrorTests
     [Fact]
     public void A_rate_limit_without_a_hint_still_asks_for_a_retry_after()
     {
-        var error = GatewayError.FromRefusal(new RouteRefusedException(RouteRefusal.RateLimited, 429, "slow down"));
+        var error = GatewayError.FromRefusal(new RouteRefusedException(RouteRefusal.RateLimited, "slow down"));
 
         Assert.Equal(TimeSpan.FromSeconds(1), error.RetryAfter);
     }
@@ -59,7 +72,7 @@ public sealed class GatewayErrorTests
             ResetsAt = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.FromHours(1)),
             Message = "Daily cost cap of $10 reached: $0.25 left, resets 2026-11-23.",
         };
-        var error = GatewayError.FromRefusal(new RouteRefusedException(RouteRefusal.BudgetDenied, 402, "denied") { Denial = denial, Code = "budget_exceeded" });
+        var error = GatewayError.FromRefusal(new RouteRefusedException(RouteRefusal.BudgetDenied, "denied") { Denial = denial, Code = "budget_exceeded" });
 
         var json = Write(error).GetProperty("error");
 
@@ -81,7 +94,7 @@ public sealed class GatewayErrorTests
     public void A_per_request_denial_has_no_reset_time()
     {
         var denial = new BudgetDenial { Metric = BudgetMetric.MaxPerRequest, Period = BudgetPeriod.Request, Limit = 0.1m, Requested = 0.3m, Message = "Too expensive." };
-        var error = GatewayError.FromRefusal(new RouteRefusedException(RouteRefusal.BudgetDenied, 402, "denied") { Denial = denial });
+        var error = GatewayError.FromRefusal(new RouteRefusedException(RouteRefusal.BudgetDenied, "denied") { Denial = denial });
 
         var budget = Write(error).GetProperty("error").GetProperty("budget");
 

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using OpenAI;
 using OpenAI.Chat;
+using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.OpenRouter.Simulator;
 
 namespace OrleansTenancy.Silo.Tests.Gateway;
@@ -28,7 +29,10 @@ public sealed class GatewayHost : IAsyncDisposable
     public const string SupportGuild = "1123456789012345678";
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "gateway-" + Guid.NewGuid().ToString("N"));
-    private readonly WebApplicationFactory<Program> _factory;
+    private readonly bool _strict;
+    private readonly bool _adminKey;
+    private readonly IReadOnlyDictionary<string, string>? _settings;
+    private WebApplicationFactory<Program> _factory;
 
     /// <summary>The test-only request header that sets the caller's address (the in-process server has none).</summary>
     public const string RemoteAddressHeader = "X-Test-Remote-Address";
@@ -36,42 +40,15 @@ public sealed class GatewayHost : IAsyncDisposable
     private GatewayHost(SimulatorHost simulator, bool strict, bool kestrel, IReadOnlyDictionary<string, string>? settings, bool adminKey)
     {
         Simulator = simulator;
+        _strict = strict;
+        _adminKey = adminKey;
+        _settings = settings;
         StaffKey = "sk-staff-" + Guid.NewGuid().ToString("N");
         SupportKey = "sk-support-" + Guid.NewGuid().ToString("N");
         BrokeKey = "sk-broke-" + Guid.NewGuid().ToString("N");
         BusyKey = "sk-busy-" + Guid.NewGuid().ToString("N");
         WriteTenants();
-        var cluster = FreePorts.ClusterSettings();
-        OrleansGatewayPort = int.Parse(cluster.Single(s => s.Key == "Cluster:GatewayPort").Value, System.Globalization.CultureInfo.InvariantCulture);
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Tenancy:TenantsPath", TenantsPath);
-            b.UseSetting("Tenancy:WatchTenants", "false");
-            b.UseSetting("Tenancy:DataDirectory", DataPath);
-            foreach (var (key, value) in cluster)
-            {
-                b.UseSetting(key, value);
-            }
-
-            if (adminKey)
-            {
-                b.UseSetting("Tenancy:AdminKey", AdminKey);
-            }
-
-            b.UseSetting("Tenancy:Strict", strict ? "true" : "false");
-            b.UseSetting("OpenRouter:BaseUrl", simulator.BaseUrl.ToString());
-            b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
-            b.UseSetting("OpenRouter:MaxRetries", "0");
-
-            // The silo's appsettings.json asks for port 8080; a test host listens on a free port of its own.
-            b.UseSetting("Urls", "http://127.0.0.1:0");
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            {
-                b.UseSetting(key, value);
-            }
-
-            b.ConfigureServices(services => services.AddTransient<IStartupFilter, RemoteAddressFromHeader>());
-        });
+        _factory = CreateFactory();
         if (kestrel)
         {
             _factory.UseKestrel(0);
@@ -82,12 +59,74 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>The port of the silo's Orleans gateway, where cluster clients connect.</summary>
-    public int OrleansGatewayPort { get; }
+    public int OrleansGatewayPort { get; private set; }
+
+    /// <summary>A silo host on free Orleans ports of its own (new ones at each start).</summary>
+    private WebApplicationFactory<Program> CreateFactory()
+    {
+        var cluster = FreePorts.ClusterSettings();
+        OrleansGatewayPort = int.Parse(cluster.Single(s => s.Key == "Cluster:GatewayPort").Value, System.Globalization.CultureInfo.InvariantCulture);
+        return new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Tenancy:TenantsPath", TenantsPath);
+            b.UseSetting("Tenancy:WatchTenants", "false");
+            b.UseSetting("Tenancy:DataDirectory", DataPath);
+            foreach (var (key, value) in cluster)
+            {
+                b.UseSetting(key, value);
+            }
+
+            if (_adminKey)
+            {
+                b.UseSetting("Tenancy:AdminKey", AdminKey);
+            }
+
+            b.UseSetting("Tenancy:Strict", _strict ? "true" : "false");
+            b.UseSetting("OpenRouter:BaseUrl", Simulator.BaseUrl.ToString());
+            b.UseSetting("OpenRouter:ApiKey", "sk-or-simulated");
+            b.UseSetting("OpenRouter:MaxRetries", "0");
+
+            // The silo's appsettings.json asks for port 8080; a test host listens on a free port of its own.
+            b.UseSetting("Urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in _settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
+
+            b.ConfigureServices(services => services.AddTransient<IStartupFilter, RemoteAddressFromHeader>());
+        });
+    }
+
+    /// <summary>
+    /// Stops the silo (as a clean shutdown does) and starts a new one on the same tenants and data folders, running
+    /// <paramref name="whileStopped"/> in between.
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
+    {
+        await _factory.DisposeAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        _factory = CreateFactory();
+        _ = _factory.Server;
+    }
+
+    /// <summary>An admin request to this silo (the admin key is sent).</summary>
+    public HttpRequestMessage Admin(HttpMethod method, string path, object? body = null) => new(method, path)
+    {
+        Headers = { { "Authorization", "Bearer " + AdminKey } },
+        Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body),
+    };
 
     /// <summary>The silo's real listening address when started with <c>kestrel: true</c>.</summary>
     public Uri? SocketAddress { get; }
 
     public SimulatorHost Simulator { get; }
+
+    /// <summary>The silo's services (starts it when it has not started yet).</summary>
+    public IServiceProvider Services => _factory.Services;
 
     /// <summary>Secret of the key bound to acme:staff.</summary>
     public string StaffKey { get; }
@@ -157,6 +196,13 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>Starts recording this host's LLM measurements (not those of other hosts in the process).</summary>
     public HostMeasurements Measure(Func<HostMeasurements.Measurement, bool>? awaited = null) =>
         new(_factory.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), awaited);
+
+    /// <summary>
+    /// Waits until the settlements sent behind this silo's answers are stored. Orleans does not promise that a later
+    /// call reaches a tenant grain after the settlement sent before it, so a test that reads counters or usage, or
+    /// retries a finished request id, waits for them first.
+    /// </summary>
+    public Task SettledAsync() => _factory.Services.GetRequiredService<BackgroundSettlements>().DrainAsync();
 
     public async Task<string> ScrapeMetricsAsync()
     {

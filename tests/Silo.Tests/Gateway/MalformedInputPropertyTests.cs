@@ -17,6 +17,7 @@ public sealed class MalformedInputPropertyTests : IAsyncLifetime
         "\"\"", "\"x\"", "\"5\"", "\"\\u0001\"", "\"caf\u00e9\"", "\"<b>'q'</b>\"", "[]", "[null]", "[1]", "[\"\"]", "[{}]",
         "{}", "{\"a\":1}", "{\"role\":null}", "{\"role\":\"user\",\"content\":null}", "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":1}]}",
         "[{\"role\":\"user\",\"content\":\"hi\"}]", "[{\"role\":\"user\",\"content\":\"hi\"},null]", "\"openai/gpt-4o-mini\"", "\"auto\"",
+        "[\"main\"]", "[\"main\",\"main\"]", "[\"Main\"]", "{\"daily_cap_usd\":5}", "{\"daily_cap_usd\":\"5\"}", "{\"enforcement\":\"hard\"}", "\"acme\"", "\"hard\"",
     ];
 
     private static readonly string[] ChatFields =
@@ -29,6 +30,7 @@ public sealed class MalformedInputPropertyTests : IAsyncLifetime
     [
         "daily_cap_usd", "monthly_cap_usd", "daily_tokens", "monthly_tokens", "daily_executions", "monthly_executions",
         "max_per_request", "enforcement", "inherit_global", "alert_thresholds", "dialy_cap_usd", "text", "metadata", "id",
+        "name", "workspaces", "limits",
     ];
 
     private static readonly string[] Words =
@@ -75,6 +77,7 @@ public sealed class MalformedInputPropertyTests : IAsyncLifetime
         ("PUT", "/admin/tenants/acme/budget"), ("DELETE", "/admin/tenants/{w}/budget"), ("POST", "/admin/tenants/{w}/reconcile"),
         ("GET", "/admin/tenants/{w}/usage"), ("GET", "/admin/tenants/acme/usage"), ("GET", "/admin/tenants/{w}/executions"),
         ("GET", "/admin/tenants/acme/executions"), ("PATCH", "/v1/chat/completions"), ("GET", "/{w}"),
+        ("POST", "/admin/tenants"), ("POST", "/admin/tenants"), ("PUT", "/admin/tenants/{w}"), ("PUT", "/admin/tenants/acme"), ("DELETE", "/admin/tenants/{w}"),
     ];
 
     private async Task<bool> Send(Probe probe)

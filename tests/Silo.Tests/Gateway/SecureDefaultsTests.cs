@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace OrleansTenancy.Silo.Tests.Gateway;
 
 /// <summary>
-/// /metrics is guarded like /admin, and callers without credentials are served as default:main only from this machine
+/// /metrics and the Orleans dashboard are guarded like /admin, and callers without credentials are served as default:main only from this machine
 /// (unless Tenancy:AnonymousCallers says otherwise).
 /// </summary>
 public sealed class SecureDefaultsTests
@@ -29,7 +29,7 @@ public sealed class SecureDefaultsTests
     }
 
     [Fact]
-    public async Task Without_an_admin_key_metrics_and_admin_answer_loopback_callers_only()
+    public async Task Without_an_admin_key_metrics_admin_and_the_Orleans_dashboard_answer_loopback_callers_only()
     {
         await using var host = await GatewayHost.StartAsync(adminKey: false);
         using var remote = host.CreateClientFrom(Remote);
@@ -37,12 +37,16 @@ public sealed class SecureDefaultsTests
 
         using var remoteMetrics = await remote.GetAsync(new Uri("/metrics", UriKind.Relative));
         using var remoteAdmin = await remote.GetAsync(new Uri("/admin/tenants", UriKind.Relative));
+        using var remoteOrleans = await remote.GetAsync(new Uri("/dashboard/orleans/ClusterStats", UriKind.Relative));
         using var localMetrics = await local.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var localOrleans = await local.GetAsync(new Uri("/dashboard/orleans/ClusterStats", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Forbidden, remoteMetrics.StatusCode);
         Assert.Contains("loopback", (await BudgetApiTests.ProblemOf(remoteMetrics)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, remoteAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, remoteOrleans.StatusCode);
         Assert.Equal(HttpStatusCode.OK, localMetrics.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, localOrleans.StatusCode);
     }
 
     [Fact]

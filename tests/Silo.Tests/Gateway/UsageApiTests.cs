@@ -5,13 +5,9 @@ using System.Text.Json;
 namespace OrleansTenancy.Silo.Tests.Gateway;
 
 /// <summary>The usage and executions endpoints refuse what they cannot answer quickly, with a body naming the parameter.</summary>
-public sealed class UsageApiTests : IAsyncLifetime
+public sealed class UsageApiTests(SharedGatewayHost fixture) : IClassFixture<SharedGatewayHost>
 {
-    private GatewayHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await GatewayHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    private readonly GatewayHost _host = fixture.Host;
 
     [Theory]
     [InlineData("from=0001-01-02&to=9999-12-30", "1970-01-01")]

@@ -28,8 +28,11 @@ public sealed class MetricsEndpointTests
         metrics.RecordRequest(TenantContext.Default, "openai/gpt-4o", "error", TimeSpan.FromSeconds(31), 0, 0, 0.02m, 0m);
         metrics.RecordCacheHit(acme, "openai/gpt-4o");
         metrics.RecordCacheMiss(acme, "openai/gpt-4o");
-        metrics.RecordBudgetRejection(acme, "daily_limit");
-        metrics.SetBudgetRemaining("acme", "daily", 4.5m);
+        metrics.RecordBudgetRejection(acme, "daily_cap_usd");
+        metrics.SetBudgetRemaining("acme", LlmMetrics.TenantWide, "day", 4.5m);
+        metrics.SetBudgetRemaining("acme", "research", "day", 1.5m);
+        metrics.SetBudgetLimit("acme", LlmMetrics.TenantWide, "day", 10m);
+        metrics.RecordBudgetAlert("acme", LlmMetrics.TenantWide, "daily_cap_usd", 80m);
 
         // Runtime-style instruments from another meter under the prefix, including an observable one.
         using var runtimeMeter = new Meter("OrleansTenancy.Test.Runtime." + Guid.NewGuid().ToString("N"));
@@ -38,17 +41,22 @@ public sealed class MetricsEndpointTests
         runtimeMeter.CreateHistogram<double>("grain_call_seconds", "s", "Grain call latency.").Record(0.002);
 
         using var client = new HttpClient { BaseAddress = BaseAddress(app) };
-        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        // As Prometheus asks: OpenMetrics first; the text format is served.
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
+        scrape.Headers.TryAddWithoutValidation("Accept", "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+        using var response = await client.SendAsync(scrape);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("0.0.4", response.Content.Headers.ContentType.Parameters.Single(p => p.Name == "version").Value);
         foreach (var family in new[]
         {
             "tenancy_fallback_total counter", "llm_requests_total counter", "llm_model_selected_total counter",
             "llm_estimated_cost_usd_total counter", "llm_cost_usd_total counter", "llm_tokens_total counter",
             "llm_latency_seconds histogram", "llm_cache_hits_total counter", "llm_cache_misses_total counter",
-            "llm_budget_rejections_total counter", "tenant_budget_remaining_usd gauge",
+            "llm_budget_rejections_total counter", "tenant_budget_remaining_usd gauge", "tenant_budget_limit_usd gauge",
+            "tenant_budget_alerts_total counter",
             "grain_calls_total counter", "silo_activations gauge", "grain_call_seconds histogram",
         })
         {
@@ -58,8 +66,13 @@ public sealed class MetricsEndpointTests
         Assert.Contains("tenancy_fallback_total{component=\"openrouter_service\",tenant=\"default\",workspace=\"main\"} 1\n", body, StringComparison.Ordinal);
         Assert.Contains("llm_latency_seconds_bucket{model=\"openai/gpt-4o\",status=\"error\",tenant=\"default\",workspace=\"main\",le=\"30\"} 0\n", body, StringComparison.Ordinal);
         Assert.Contains("llm_latency_seconds_bucket{model=\"openai/gpt-4o\",status=\"error\",tenant=\"default\",workspace=\"main\",le=\"60\"} 1\n", body, StringComparison.Ordinal);
-        Assert.Contains("tenant_budget_remaining_usd{period=\"daily\",tenant=\"acme\"} 4.5\n", body, StringComparison.Ordinal);
+        Assert.Contains("tenant_budget_remaining_usd{period=\"day\",tenant=\"acme\",workspace=\"*\"} 4.5\n", body, StringComparison.Ordinal);
+        Assert.Contains("tenant_budget_remaining_usd{period=\"day\",tenant=\"acme\",workspace=\"research\"} 1.5\n", body, StringComparison.Ordinal);
+        Assert.Contains("tenant_budget_alerts_total{limit=\"daily_cap_usd\",tenant=\"acme\",threshold=\"80\",workspace=\"*\"} 1\n", body, StringComparison.Ordinal);
+        Assert.Contains("tenant_budget_limit_usd{period=\"day\",tenant=\"acme\",workspace=\"*\"} 10\n", body, StringComparison.Ordinal);
         Assert.DoesNotContain("unknown", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("otel_scope", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("target_info", body, StringComparison.Ordinal);
 
         var (exitCode, output) = await Promtool.CheckMetricsAsync(body);
         Assert.True(exitCode == 0 && output.Length == 0, $"promtool check metrics exited {exitCode} with:\n{output}\non:\n{body}");

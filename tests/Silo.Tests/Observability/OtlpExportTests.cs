@@ -92,7 +92,9 @@ public sealed class OtlpExportTests
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
             }).Build());
 
-        Assert.DoesNotContain(services, d => d.ServiceType == typeof(MeterProvider) || d.ServiceType == typeof(TracerProvider));
+        // The metrics pipeline is there for /metrics; nothing in it or beside it is an OTLP exporter.
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(TracerProvider));
+        Assert.DoesNotContain(services, d => (d.ImplementationType ?? d.ServiceType).FullName!.Contains("Otlp", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Silo.Tests.Processes;
 
@@ -14,7 +15,7 @@ public sealed class EmbeddedDefaultProcessTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("silo-process-").FullName;
 
-    public EmbeddedDefaultProcessTests() => CopyFolder(Path.Combine(RepositoryPaths.Root(), "tenants"), Path.Combine(_work, "tenants"));
+    public EmbeddedDefaultProcessTests() => SiloProcess.CopyShippedTenants(_work);
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
@@ -51,17 +52,15 @@ public sealed class EmbeddedDefaultProcessTests : IDisposable
             var daily = budget.GetProperty("status").GetProperty("limits").EnumerateArray().Single(l =>
                 !l.TryGetProperty("workspace", out _) && l.GetProperty("metric").GetString() == "cost_usd" && l.GetProperty("period").GetString() == "day");
             Assert.Equal(cost, daily.GetProperty("spent").GetDecimal());
-            Assert.Equal(0, await again.StopAsync());
-        }
-    }
 
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
+            // The operator's view of the one-silo cluster, from this machine (no admin key configured).
+            var cluster = await http.GetFromJsonAsync<JsonElement>(new Uri("/admin/cluster", UriKind.Relative));
+            var silo = Assert.Single(cluster.GetProperty("silos").EnumerateArray().ToArray());
+            Assert.Equal("active", silo.GetProperty("status").GetString());
+            Assert.Equal(TenantRegistryLoader.Load(Path.Combine(_work, "tenants")).ContentHash, silo.GetProperty("registry_hash").GetString());
+            Assert.Contains(http.BaseAddress!.ToString().TrimEnd('/'), silo.GetProperty("http_addresses").EnumerateArray().Select(a => a.GetString()));
+            Assert.True(cluster.GetProperty("registries_agree").GetBoolean());
+            Assert.Equal(0, await again.StopAsync());
         }
     }
 }

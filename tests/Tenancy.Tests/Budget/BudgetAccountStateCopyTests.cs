@@ -41,7 +41,7 @@ public sealed class BudgetAccountStateCopyTests
     /// <summary>Counters in two workspaces, an open reservation, a settled one and an expired one.</summary>
     private static AccountHarness Busy()
     {
-        var h = new AccountHarness(Limits, options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(5) });
+        var h = new AccountHarness(Limits, ttl: TimeSpan.FromMinutes(5));
         h.Reserve(0.5m, tokens: 100, id: "late");
         h.Clock.Advance(TimeSpan.FromMinutes(6));
         h.Account.ExpireStale(h.Now);

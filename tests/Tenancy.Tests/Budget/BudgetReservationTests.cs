@@ -134,19 +134,36 @@ public class BudgetReservationTests
     }
 
     [Fact]
-    public void A_retried_reserve_returns_the_open_reservation_without_holding_twice()
+    public void A_reserve_for_an_open_request_id_is_in_progress_and_holds_nothing_more()
     {
         var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m, Enforcement = Enforcement.Hard });
-        var first = h.Reserve(0.6m, id: "req-1");
-        var retry = h.Reserve(0.6m, id: "req-1");
+        h.Reserve(0.6m, id: "req-1");
+        var duplicate = h.Reserve(0.6m, id: "req-1");
 
-        Assert.Equal(ReservationOutcome.AlreadyReserved, retry.Outcome);
-        Assert.Same(first.Reservation, retry.Reservation);
+        Assert.Equal(ReservationOutcome.InProgress, duplicate.Outcome);
+        Assert.False(duplicate.IsGranted);
+        Assert.Null(duplicate.Reservation);
         Assert.Equal(0.6m, h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day).Reserved);
     }
 
     [Fact]
-    public void A_finished_request_id_is_not_reserved_again()
+    public void A_reserve_retried_by_the_call_that_holds_the_id_gets_its_reservation_back()
+    {
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m, Enforcement = Enforcement.Hard });
+        ReservationDecision Reserve(long token) => h.Account.TryReserve(
+            new ReservationRequest { RequestId = "req-1", Workspace = "main", Model = "m", EstimatedCostUsd = 0.6m, CallToken = token }, h.Rules, h.Now);
+        var first = Reserve(42);
+
+        var retried = Reserve(42);
+        var other = Reserve(7);
+
+        Assert.Equal((ReservationOutcome.AlreadyReserved, ReservationOutcome.InProgress), (retried.Outcome, other.Outcome));
+        Assert.Same(first.Reservation, retried.Reservation);
+        Assert.Equal(0.6m, h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day).Reserved);
+    }
+
+    [Fact]
+    public void A_settled_request_id_is_not_reserved_again()
     {
         var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m });
         h.Reserve(0.1m, id: "req-1");
@@ -156,9 +173,38 @@ public class BudgetReservationTests
     }
 
     [Fact]
+    public void A_released_request_id_is_reserved_again_and_then_settles_once()
+    {
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m, Enforcement = Enforcement.Hard });
+        h.Reserve(0.1m, id: "req-1");
+        h.Account.Release("req-1", h.Now);
+
+        var retry = h.Reserve(0.2m, id: "req-1");
+        var settled = h.Settle("req-1", 0.15m);
+
+        Assert.Equal(ReservationOutcome.Granted, retry.Outcome);
+        Assert.Equal(SettleResult.Settled, settled.Result);
+        Assert.Equal(SettleResult.AlreadySettled, h.Settle("req-1", 0.15m).Result);
+        Assert.Equal(ReleaseResult.AlreadySettled, h.Account.Release("req-1", h.Now));
+        Assert.Equal(ReservationOutcome.RequestIdFinished, h.Reserve(0.1m, id: "req-1").Outcome);
+        var daily = h.Status(BudgetMetric.CostUsd, BudgetPeriod.Day);
+        Assert.Equal((0.15m, 0m), (daily.Spent, daily.Reserved));
+    }
+
+    [Fact]
+    public void An_expired_request_id_is_finished_because_upstream_may_have_charged_it()
+    {
+        var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 1m });
+        h.Reserve(0.1m, id: "req-1");
+        h.Clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(ReservationOutcome.RequestIdFinished, h.Reserve(0.1m, id: "req-1").Outcome);
+    }
+
+    [Fact]
     public void Reservation_records_workspace_model_estimates_ttl_and_period_keys()
     {
-        var h = new AccountHarness(new BudgetLimits(), zone: "Asia/Tokyo", options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromSeconds(90) },
+        var h = new AccountHarness(new BudgetLimits(), zone: "Asia/Tokyo", ttl: TimeSpan.FromSeconds(90),
             start: new DateTimeOffset(2026, 11, 30, 15, 30, 0, TimeSpan.Zero)); // 00:30 on 1 Dec in Tokyo
         var reservation = h.Reserve(0.25m, 1234, workspace: "support", id: "req-9").Reservation!;
 

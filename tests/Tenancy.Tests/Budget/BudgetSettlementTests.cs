@@ -1,4 +1,5 @@
 using OrleansTenancy.Tenancy.Budget;
+using OrleansTenancy.Tenancy.Registry;
 
 namespace OrleansTenancy.Tenancy.Tests.BudgetTests;
 
@@ -58,7 +59,7 @@ public class BudgetSettlementTests
     public void Stale_reservations_expire_after_the_ttl_and_return_their_budget()
     {
         // Row 3: a caller that died must not pin the budget forever.
-        var h = new AccountHarness(_hardDollar, options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(5) });
+        var h = new AccountHarness(_hardDollar, ttl: TimeSpan.FromMinutes(5));
         h.Reserve(1m, id: "orphan");
         Assert.False(h.Reserve(0.1m).IsGranted);
 
@@ -74,7 +75,7 @@ public class BudgetSettlementTests
     [Fact]
     public void Settle_after_expiry_still_counts_the_money_spent_upstream()
     {
-        var h = new AccountHarness(_hardDollar, options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(1) });
+        var h = new AccountHarness(_hardDollar, ttl: TimeSpan.FromMinutes(1));
         h.Reserve(0.5m, id: "slow");
         h.Clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(1, h.Account.ExpireStale(h.Now));
@@ -224,7 +225,7 @@ public class BudgetSettlementTests
     [Fact]
     public void Expired_reservations_are_persisted_until_settled_late_or_forgotten()
     {
-        var h = new AccountHarness(_hardDollar, options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(1), RecentRequestRetention = TimeSpan.FromHours(1) });
+        var h = new AccountHarness(_hardDollar, ttl: TimeSpan.FromMinutes(1), options: new BudgetAccountOptions { RecentRequestRetention = TimeSpan.FromHours(1) });
         h.Reserve(0.5m, id: "late");
         h.Reserve(0.1m, id: "lost");
         h.Settle("done", 0.01m);
@@ -266,14 +267,23 @@ public class BudgetSettlementTests
     }
 
     [Fact]
-    public void A_ttl_in_the_rules_overrides_the_account_default()
+    public void A_workspace_with_a_ttl_of_its_own_holds_its_reservations_that_long()
     {
-        var h = new AccountHarness(_hardDollar, options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromHours(1) });
-        h.Rules = h.Rules with { ReservationTtl = TimeSpan.FromSeconds(45) };
+        var h = new AccountHarness(_hardDollar, ttl: TimeSpan.FromHours(1));
+        h.Rules = h.Rules with { WorkspaceReservationTtls = new Dictionary<string, TimeSpan> { ["quick"] = TimeSpan.FromSeconds(45) } };
 
-        var reservation = h.Reserve(0.1m).Reservation!;
+        var quick = h.Reserve(0.1m, workspace: "quick").Reservation!;
+        var main = h.Reserve(0.1m).Reservation!;
 
-        Assert.Equal(h.Now.AddSeconds(45), reservation.ExpiresAt);
+        Assert.Equal((h.Now.AddSeconds(45), h.Now.AddHours(1)), (quick.ExpiresAt, main.ExpiresAt));
         Assert.Equal(1, h.Account.ExpireStale(h.Now.AddSeconds(45)));
+    }
+
+    [Fact]
+    public void Rules_without_a_ttl_hold_reservations_for_the_documented_default()
+    {
+        var h = new AccountHarness(_hardDollar);
+
+        Assert.Equal(h.Now + EffectivePolicy.DefaultReservationTtl, h.Reserve(0.1m).Reservation!.ExpiresAt);
     }
 }

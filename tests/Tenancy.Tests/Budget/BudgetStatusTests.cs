@@ -91,7 +91,7 @@ public class BudgetStatusTests
     {
         var workspaces = new Dictionary<string, BudgetLimits> { ["support"] = new() { DailyCapUsd = 5m } };
         var h = new AccountHarness(new BudgetLimits { DailyCapUsd = 10m, DailyTokens = 1_000_000, Enforcement = Enforcement.Soft, AlertThresholds = [50m] }, workspaces,
-            zone: "Europe/Berlin", options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(1) });
+            zone: "Europe/Berlin", ttl: TimeSpan.FromMinutes(1));
         h.Reserve(0.000000150000000001m, 123, workspace: "support", id: "tiny");
         h.Reserve(0.5m, id: "released");
         h.Account.Release("released", h.Now);

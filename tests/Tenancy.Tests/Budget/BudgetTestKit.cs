@@ -8,9 +8,9 @@ internal sealed class AccountHarness
     private int _nextId;
 
     public AccountHarness(BudgetLimits tenant, IReadOnlyDictionary<string, BudgetLimits>? workspaces = null, string zone = "UTC",
-        DateTimeOffset? start = null, BudgetAccountOptions? options = null)
+        DateTimeOffset? start = null, BudgetAccountOptions? options = null, TimeSpan? ttl = null)
     {
-        Rules = new BudgetRules(tenant, BudgetCalendarTests.Zone(zone), workspaces);
+        Rules = new BudgetRules(tenant, BudgetCalendarTests.Zone(zone), workspaces, ttl);
         Clock = new TestClock(start ?? new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         Account = new BudgetAccount(State, options);
     }

@@ -34,7 +34,7 @@ public class HardCapPropertyTests
     private static bool Run((int Kind, int Amount, int Percent)[] steps)
     {
         var h = new AccountHarness(_limits, _workspaces, zone: "Europe/Berlin", start: new DateTimeOffset(2026, 10, 24, 21, 0, 0, TimeSpan.Zero),
-            options: new BudgetAccountOptions { ReservationTtl = TimeSpan.FromMinutes(30), RecentRequestRetention = TimeSpan.FromDays(365) });
+            ttl: TimeSpan.FromMinutes(30), options: new BudgetAccountOptions { RecentRequestRetention = TimeSpan.FromDays(365) });
         var settled = new List<(int DayKey, string Workspace, decimal Cost)>();
         var finished = new List<string>();
         var next = 0;

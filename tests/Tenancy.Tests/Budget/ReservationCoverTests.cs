@@ -162,8 +162,8 @@ public class ReservationCoverTests
     public void A_grant_that_would_outlive_the_cover_is_not_covered()
     {
         Grant(1m);
-        Write(); // held for the 5-minute TTL + the window
-        _budget.Rules = _budget.Rules with { ReservationTtl = TimeSpan.FromMinutes(10) };
+        Write(); // held for the default TTL (10 minutes) + the window
+        _budget.Rules = _budget.Rules with { ReservationTtl = TimeSpan.FromMinutes(20) };
 
         Assert.False(Grant(0.5m));
         Write();

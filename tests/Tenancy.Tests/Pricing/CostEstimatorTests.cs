@@ -42,6 +42,38 @@ public class CostEstimatorTests
     }
 
     [Fact]
+    public void Every_choice_of_n_is_a_worst_case_of_its_own()
+    {
+        var resolution = PriceCatalog.LoadEmbedded().Resolve("openai/gpt-4o-mini", null, null);
+
+        var estimate = CostEstimator.EstimateWorstCase(resolution, promptTokens: 1_000, requestedMaxTokens: 500, policyMaxTokensCap: null, choices: 3);
+
+        Assert.Equal(3 * 0.00045m, estimate.CostUsd);
+        Assert.Equal((500L, 3, 4_500L), (estimate.CompletionTokens, estimate.Choices, estimate.TotalTokens));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(129)]
+    public void A_number_of_choices_outside_one_to_128_is_refused(int choices)
+    {
+        var resolution = PriceCatalog.LoadEmbedded().Resolve("openai/gpt-4o-mini", null, null);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => CostEstimator.EstimateWorstCase(resolution, 10, 10, null, choices));
+    }
+
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData(100, null, 100)]
+    [InlineData(null, 100, 100)]
+    [InlineData(10, 5_000, 5_000)]
+    [InlineData(5_000, 10, 5_000)]
+    public void The_requested_completion_is_the_larger_of_max_tokens_and_max_completion_tokens(int? maxTokens, int? maxCompletionTokens, int? expected)
+    {
+        Assert.Equal(expected, CostEstimator.RequestedCompletionTokens(maxTokens, maxCompletionTokens));
+    }
+
+    [Fact]
     public void A_known_free_model_costs_nothing_but_still_reserves_tokens()
     {
         var resolution = PriceCatalog.LoadEmbedded().Resolve("meta-llama/llama-3.2-3b-instruct:free", null, null);

@@ -158,6 +158,23 @@ public sealed class MergeRuleTests
     }
 
     [Fact]
+    public void The_budget_rules_carry_the_rate_limits_the_tenant_grain_decides_on()
+    {
+        using var tenants = new TempTenants();
+        var registry = tenants
+            .Write("_global.yaml", "policy:\n  requests_per_minute: 10\n")
+            .Write("t/tenant.yaml", TwoWorkspaces.Replace("      max_tokens: 100", "      max_tokens: 100\n      tokens_per_minute: 5000", StringComparison.Ordinal))
+            .Write("t/policy_overrides.yaml", "tokens_per_minute: 9000\n")
+            .Load();
+
+        var rules = registry.GetBudgetRules("t", runtimeOverride: null);
+
+        Assert.Equal(new OrleansTenancy.Tenancy.Rates.RateLimits(10, 9000), rules.RateOf("main"));
+        Assert.Equal(new OrleansTenancy.Tenancy.Rates.RateLimits(10, 5000), rules.RateOf("side"));
+        Assert.Equal(registry.GetPolicy(new TenantContext("t", "side")).TokensPerMinute, rules.RateOf("side").TokensPerMinute);
+    }
+
+    [Fact]
     public void Unknown_tenant_or_workspace_is_named_in_the_exception()
     {
         using var tenants = new TempTenants();

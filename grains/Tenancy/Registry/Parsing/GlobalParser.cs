@@ -60,8 +60,9 @@ internal static class GlobalParser
             }
         }
 
+        var webhooks = map.Node("alerts") is { } alerts ? SectionParser.AlertWebhooks(alerts, FileName, sink) : [];
         return sink.ErrorCount > 0
             ? null
-            : new GlobalDefaults { Budgets = budgets, Routing = routing with { Pricing = null }, Policy = policy, Pricing = pricing, UnknownModelPrice = unknownModel };
+            : new GlobalDefaults { AlertWebhooks = webhooks, Budgets = budgets, Routing = routing with { Pricing = null }, Policy = policy, Pricing = pricing, UnknownModelPrice = unknownModel };
     }
 }

@@ -1,3 +1,4 @@
+using OrleansTenancy.Tenancy.Alerts;
 using OrleansTenancy.Tenancy.Budget;
 using OrleansTenancy.Tenancy.Pricing;
 using OrleansTenancy.Tenancy.Registry.Yaml;
@@ -179,13 +180,13 @@ internal static class SectionParser
     {
         var limits = new BudgetLimits
         {
-            DailyCapUsd = map.Decimal("daily_cap_usd"),
-            MonthlyCapUsd = map.Decimal("monthly_cap_usd"),
-            DailyTokens = map.WholeNumber("daily_tokens"),
-            MonthlyTokens = map.WholeNumber("monthly_tokens"),
-            DailyExecutions = map.WholeNumber("daily_executions"),
-            MonthlyExecutions = map.WholeNumber("monthly_executions"),
-            MaxPerRequest = map.Decimal("max_per_request"),
+            DailyCapUsd = map.Decimal(BudgetLimitNames.DailyCapUsd),
+            MonthlyCapUsd = map.Decimal(BudgetLimitNames.MonthlyCapUsd),
+            DailyTokens = map.WholeNumber(BudgetLimitNames.DailyTokens),
+            MonthlyTokens = map.WholeNumber(BudgetLimitNames.MonthlyTokens),
+            DailyExecutions = map.WholeNumber(BudgetLimitNames.DailyExecutions),
+            MonthlyExecutions = map.WholeNumber(BudgetLimitNames.MonthlyExecutions),
+            MaxPerRequest = map.Decimal(BudgetLimitNames.MaxPerRequest),
             Enforcement = OneOf(map, "enforcement", EnforcementValues) switch
             {
                 "none" => Enforcement.None,
@@ -196,7 +197,7 @@ internal static class SectionParser
             InheritGlobal = map.Bool("inherit_global"),
             AlertThresholds = Thresholds(map),
         };
-        foreach (var (key, usd) in (ReadOnlySpan<(string, decimal?)>)[("daily_cap_usd", limits.DailyCapUsd), ("monthly_cap_usd", limits.MonthlyCapUsd), ("max_per_request", limits.MaxPerRequest)])
+        foreach (var (key, usd) in (ReadOnlySpan<(string, decimal?)>)[(BudgetLimitNames.DailyCapUsd, limits.DailyCapUsd), (BudgetLimitNames.MonthlyCapUsd, limits.MonthlyCapUsd), (BudgetLimitNames.MaxPerRequest, limits.MaxPerRequest)])
         {
             if (BudgetLimitsValidation.UsdMinimumProblem($"'{key}' in {map.Section}", usd) is { } problem)
             {
@@ -204,12 +205,14 @@ internal static class SectionParser
             }
         }
 
-        CheckMonthlyNotBelowDaily(map, "monthly_cap_usd", limits.MonthlyCapUsd, "daily_cap_usd", limits.DailyCapUsd);
-        CheckMonthlyNotBelowDaily(map, "monthly_tokens", limits.MonthlyTokens, "daily_tokens", limits.DailyTokens);
-        CheckMonthlyNotBelowDaily(map, "monthly_executions", limits.MonthlyExecutions, "daily_executions", limits.DailyExecutions);
-        if (limits.MaxPerRequest > limits.DailyCapUsd && map.Node("max_per_request") is { } maxNode)
+        foreach (var pair in BudgetLimitsValidation.MonthlyBelowDaily(limits))
         {
-            map.Sink.Warning(maxNode, $"'max_per_request' ({limits.MaxPerRequest}) in {map.Section} is above 'daily_cap_usd' ({limits.DailyCapUsd}); such a request could never be granted.");
+            map.Sink.Error(map.Node(pair.MonthlyField)!, $"'{pair.MonthlyField}' ({pair.Monthly}) in {map.Section} is below '{pair.DailyField}' ({pair.Daily}); a month holds every day, so raise the monthly limit or lower the daily one.");
+        }
+
+        if (limits.MaxPerRequest > limits.DailyCapUsd && map.Node(BudgetLimitNames.MaxPerRequest) is { } maxNode)
+        {
+            map.Sink.Warning(maxNode, $"'{BudgetLimitNames.MaxPerRequest}' ({limits.MaxPerRequest}) in {map.Section} is above '{BudgetLimitNames.DailyCapUsd}' ({limits.DailyCapUsd}); such a request could never be granted.");
         }
 
         return limits;
@@ -221,26 +224,55 @@ internal static class SectionParser
     /// </summary>
     public static void CheckMergedOrder(BudgetLimits own, BudgetLimits parent, BudgetLimits global, YamlNode at, string section, ProblemSink sink)
     {
-        var inherit = own.InheritGlobal ?? parent.InheritGlobal ?? true;
-        var top = inherit ? global : new BudgetLimits();
-        Warn("monthly_cap_usd", own.MonthlyCapUsd, parent.MonthlyCapUsd ?? top.MonthlyCapUsd, "daily_cap_usd", own.DailyCapUsd, parent.DailyCapUsd ?? top.DailyCapUsd);
-        Warn("monthly_tokens", own.MonthlyTokens, parent.MonthlyTokens ?? top.MonthlyTokens, "daily_tokens", own.DailyTokens, parent.DailyTokens ?? top.DailyTokens);
-        Warn("monthly_executions", own.MonthlyExecutions, parent.MonthlyExecutions ?? top.MonthlyExecutions, "daily_executions", own.DailyExecutions, parent.DailyExecutions ?? top.DailyExecutions);
-
-        void Warn<T>(string monthlyKey, T? ownMonthly, T? inheritedMonthly, string dailyKey, T? ownDaily, T? inheritedDaily)
-            where T : struct, IComparable<T>
+        foreach (var pair in BudgetLimitsValidation.MonthlyBelowDaily(BudgetLimitsMerge.Effective(own, parent, global)))
         {
-            // Both values set at this level are already checked (as an error) where they are parsed.
-            if ((ownMonthly is null) == (ownDaily is null))
+            // Both values set at this level are already reported (as an error) where they are parsed.
+            var ownMonthly = BudgetAccount.LimitOf(own, pair.Metric, BudgetPeriod.Month) is not null;
+            var ownDaily = BudgetAccount.LimitOf(own, pair.Metric, BudgetPeriod.Day) is not null;
+            if (ownMonthly != ownDaily)
             {
-                return;
-            }
-
-            if ((ownMonthly ?? inheritedMonthly) is { } monthly && (ownDaily ?? inheritedDaily) is { } daily && monthly.CompareTo(daily) < 0)
-            {
-                sink.Warning(at, $"With inherited limits, the effective '{monthlyKey}' ({monthly}) of {section} is below its effective '{dailyKey}' ({daily}); the monthly limit will bind first.");
+                sink.Warning(at, $"With inherited limits, the effective '{pair.MonthlyField}' ({pair.Monthly}) of {section} is below its effective '{pair.DailyField}' ({pair.Daily}); the monthly limit will bind first.");
             }
         }
+    }
+
+    /// <summary>
+    /// Reads <c>alerts: { webhooks: [ { url, format } ] }</c>. A problem names the file and entry but never quotes a URL,
+    /// which usually holds a secret.
+    /// </summary>
+    public static IReadOnlyList<AlertWebhook> AlertWebhooks(YamlNode node, string file, ProblemSink sink)
+    {
+        if (MappingReader.Open(node, $"'alerts' in {file}", sink, SchemaKeys.Alerts) is not { } alerts || alerts.Node("webhooks") is not { } list)
+        {
+            return [];
+        }
+
+        if (list is not YamlSequence sequence)
+        {
+            sink.Error(list, $"'alerts.webhooks' in {file} must be a list of {{url, format}} entries, but it is {list.KindName}.");
+            return [];
+        }
+
+        var webhooks = new List<AlertWebhook>(sequence.Items.Count);
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var where = $"alerts.webhooks entry {i + 1} in {file}";
+            if (MappingReader.Open(sequence.Items[i], $"'{where}'", sink, SchemaKeys.Webhook) is not { } entry)
+            {
+                continue;
+            }
+
+            if (AlertWebhook.TryCreate(entry.Text("url"), entry.Text("format"), out var webhook, out var error))
+            {
+                webhooks.Add(webhook!);
+            }
+            else
+            {
+                sink.Error(sequence.Items[i], $"The {where}: {error}.");
+            }
+        }
+
+        return webhooks;
     }
 
     public static PolicySettings Policy(MappingReader map) => new()
@@ -309,14 +341,5 @@ internal static class SectionParser
 
         map.Sink.Error(map.Node(key)!, $"'{key}' in {map.Section} must be one of {string.Join(", ", allowed)}, but it is '{text}'{Suggest.DidYouMean(text, allowed)}.");
         return null;
-    }
-
-    private static void CheckMonthlyNotBelowDaily<T>(MappingReader map, string monthlyKey, T? monthly, string dailyKey, T? daily)
-        where T : struct, IComparable<T>
-    {
-        if (monthly is { } m && daily is { } d && m.CompareTo(d) < 0)
-        {
-            map.Sink.Error(map.Node(monthlyKey)!, $"'{monthlyKey}' ({m}) in {map.Section} is below '{dailyKey}' ({d}); a month holds every day, so raise the monthly limit or lower the daily one.");
-        }
     }
 }

@@ -39,8 +39,10 @@ internal static partial class TenantFolderParser
         var lines = new SourceLines();
         var workspaces = ParseWorkspaces(map, inherited, lines, limits);
         var apiKeys = ParseApiKeys(map, workspaces, lines);
+        var webhooks = map.Node("alerts") is { } alerts ? SectionParser.AlertWebhooks(alerts, "tenant.yaml", sink) : [];
         return new TenantDefinition
         {
+            AlertWebhooks = webhooks,
             Slug = slug,
             DisplayName = string.IsNullOrWhiteSpace(name) ? slug : name,
             Status = status,
