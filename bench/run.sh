@@ -34,15 +34,22 @@ modes=("$@")
 variant() {
   local name=$1 commit=$2 edit=$3 dir
   dir="${TMPDIR:-/tmp}/orleans-tenancy-bench-$1-$(git rev-parse --short "$2")"
-  if [ ! -d "$dir" ]; then
+  # A folder is reused only with its marker, written once the edit applied and both builds passed.
+  if [ ! -f "$dir/.bench-variant-built" ]; then
+    [ ! -d "$dir" ] || git worktree remove --force "$dir" >&2
     git worktree add --detach "$dir" "$commit" >&2
-    (cd "$dir" && eval "$edit" && dotnet build -c Release silo -v q -nologo >&2 && \
-      { [ ! -d bench/OrleansTenancy.Benchmarks ] || dotnet build -c Release bench/OrleansTenancy.Benchmarks -v q -nologo >&2; })
+    if ! (cd "$dir" && eval "$edit" && dotnet build -c Release silo -v q -nologo >&2 && \
+      { [ ! -d bench/OrleansTenancy.Benchmarks ] || dotnet build -c Release bench/OrleansTenancy.Benchmarks -v q -nologo >&2; }); then
+      echo "run.sh: variant '$name' of $commit could not be made (its edit no longer applies, or it does not build): $edit" >&2
+      git worktree remove --force "$dir" >&2
+      exit 1
+    fi
+    touch "$dir/.bench-variant-built"
   fi
   echo "$dir"
 }
 
-no_covers_edit="sed -i 's/_cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: _stopping)/_cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: true || _stopping)/' grains/Grains/Tenants/TenantGrain.Internals.cs && grep -q 'none: true' grains/Grains/Tenants/TenantGrain.Internals.cs"
+no_covers_edit="sed -i 's/Cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: _stopping)/Cover.Place(_account, RulesIfKnown(), _time.GetUtcNow(), none: true || _stopping)/' grains/Grains/Tenants/TenantGrain.Internals.cs && grep -q 'none: true' grains/Grains/Tenants/TenantGrain.Internals.cs"
 
 loadavg() { echo "# load average $(date -u +%H:%M:%S): $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
