@@ -6,6 +6,7 @@ using OrleansTenancy.Benchmarks.Calls;
 using OrleansTenancy.Benchmarks.Cluster;
 using OrleansTenancy.Benchmarks.Gateway;
 using OrleansTenancy.Benchmarks.Hosting;
+using OrleansTenancy.Benchmarks.Journal;
 using OrleansTenancy.Benchmarks.Memory;
 using OrleansTenancy.Benchmarks.Reservations;
 using OrleansTenancy.Benchmarks.State;
@@ -30,6 +31,9 @@ const string Usage = """
                  [--steps 2000,3000,... [--step-rounds N] [--p99-bound MS]]
                                               two silos (builds or configurations) side by side, rounds of direct/A/B phases,
                                               then rounds of an interleaved step-up to each side's highest sustainable rate
+      journal [--rate 3000] [--duration S] [--rounds N] [--folder DIR]
+                                              the single silo's settlement journal alone: saves at a fixed rate, time from
+                                              each save's call to its completion (p50 … max), after a warm-up round
       failover [--membership redis,postgres] [--kills N] [--callers C] [--baseline true|false] [--silo DLL]
                                               SIGKILL one of 3 silo processes N times per membership: seconds until calls
                                               through the survivors succeed again, tuned and with Orleans' defaults
@@ -69,6 +73,8 @@ switch (args[0])
         return await ClientGatewayCommand.RunAsync(rest);
     case "gateway-ab":
         return await GatewayCompareCommand.RunAsync(rest);
+    case "journal":
+        return await JournalCommand.RunAsync(rest);
     case "failover":
         return await FailoverCommand.RunAsync(rest);
     default:
