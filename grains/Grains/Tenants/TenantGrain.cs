@@ -123,7 +123,7 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
 
     // On the system clock: its waits only group writes (SettleRequest.StoreWithin), and a test's frozen clock must not
     // hold a write back.
-    private GroupCommitter Commit => _committer ??= new GroupCommitter(WriteAsync, OnWriteFailedAsync);
+    private GroupCommitter Commit => _committer ??= new GroupCommitter(WriteAsync, OnWriteFailedAsync, _time);
 
     private ReservationCover Cover => _covers ??= new ReservationCover();
 

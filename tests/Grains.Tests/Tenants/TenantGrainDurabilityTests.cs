@@ -27,11 +27,14 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
     /// <summary>A reservation under the caller's own <c>X-Request-Id</c>, which a retry sends again.</summary>
     private static ReservationRequest ReserveCallersId(string id, decimal usd) => Reserve(id, usd) with { FreshRequestId = false };
 
-    private static async Task WaitForOpenReservations(ITenantGrain grain, int count)
+    private static SettleRequest SettleWithin(string id, TimeSpan window) =>
+        new() { RequestId = id, Workspace = "main", ActualCostUsd = 0.5m, StoreWithin = window };
+
+    private static async Task WaitForOpenReservations(ITenantGrain grain, int count, bool atMost = false)
     {
         // Reads interleave with pending writes (the grain is reentrant), so this observes in-memory decisions.
         using var timeout = new CancellationTokenSource(Patience);
-        while ((await grain.GetStatusAsync()).OpenReservations < count)
+        while ((await grain.GetStatusAsync()).OpenReservations is var open && (atMost ? open > count : open < count))
         {
             timeout.Token.ThrowIfCancellationRequested();
             await Task.Yield();
@@ -66,6 +69,57 @@ public sealed class TenantGrainDurabilityTests : IClassFixture<TenantClusterFixt
 
         Assert.All(decisions, d => Assert.True(d.IsGranted));
         Assert.Equal(2, _fixture.Storage.Writes - writesBefore);
+    }
+
+    [Fact]
+    public async Task Settles_that_may_wait_are_stored_together_when_their_window_ends_on_the_grains_clock()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 100\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            await grain.ReserveAsync(ReserveCallersId(id, 1m));
+        }
+
+        // Longer than the test's patience, so that on any clock but the grain's the settles are not answered in time;
+        // shorter than the maintenance period, whose tick would store them too.
+        var window = TenantGrain.MaintenancePeriod - TimeSpan.FromSeconds(10);
+        Assert.True(window > Patience);
+        var writesBefore = _fixture.Storage.Writes;
+        _fixture.Storage.HoldWrites();
+        var settles = new[] { "a", "b", "c" }.Select(id => grain.SettleAsync(SettleWithin(id, window), ExecutionDetails.WithStatus("ok"))).ToList();
+        await WaitForOpenReservations(grain, 0, atMost: true);
+
+        // The window runs on the grain's clock: until it moves, nothing is written and no settle is answered.
+        Assert.False(_fixture.Storage.WriteStarted.IsCompleted, "a settle that may wait was written before its window ended");
+        Assert.DoesNotContain(settles, s => s.IsCompleted);
+
+        _fixture.Storage.ReleaseWrites();
+        _fixture.Time.Advance(window);
+        var outcomes = await Task.WhenAll(settles).WaitAsync(Patience);
+
+        Assert.All(outcomes, o => Assert.Equal(SettleResult.Settled, o.Result));
+        Assert.Equal(1, _fixture.Storage.Writes - writesBefore);
+    }
+
+    [Fact]
+    public async Task A_grant_that_must_be_stored_stores_the_waiting_settles_with_it_at_once()
+    {
+        var slug = _fixture.Tenants.AddTenant("daily_cap_usd: 100\nenforcement: hard\n");
+        var grain = _fixture.Cluster.Client.GetGrain<ITenantGrain>(slug);
+        await grain.ReserveAsync(ReserveCallersId("a", 1m));
+        var writesBefore = _fixture.Storage.Writes;
+
+        var settle = grain.SettleAsync(SettleWithin("a", TimeSpan.FromMinutes(1)), ExecutionDetails.WithStatus("ok"));
+        await WaitForOpenReservations(grain, 0, atMost: true);
+        var grant = await grain.ReserveAsync(ReserveCallersId("b", 1m)).WaitAsync(Patience);
+        var settled = await settle.WaitAsync(Patience);
+
+        Assert.True(grant.IsGranted);
+        Assert.Equal(SettleResult.Settled, settled.Result);
+        Assert.Equal(1, _fixture.Storage.Writes - writesBefore);
+        var stored = _fixture.Storage.LastWritten<TenantGrainState>(slug)!;
+        Assert.Equal(["b"], stored.Account.Reservations.Keys);
     }
 
     [Fact]
