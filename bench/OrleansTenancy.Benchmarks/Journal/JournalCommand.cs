@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTenancy.Benchmarks.Gateway;
 using OrleansTenancy.Benchmarks.Hosting;
+using OrleansTenancy.Benchmarks.Reservations;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Routing;
 
@@ -25,7 +27,6 @@ internal static class JournalCommand
         Console.WriteLine(Invariant($"# settlement journal, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rate:N0} saves/s for {duration.TotalSeconds:N0} s, {rounds} rounds, folder under {parent}"));
         Console.WriteLine("| round | saves | p50 ms | p99 ms | p99.9 ms | max ms | saves/s |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
-        var p999s = new List<double>();
         for (var round = 0; round <= rounds; round++)
         {
             var folder = Path.Combine(parent, "journal-bench-" + Guid.NewGuid().ToString("N"));
@@ -38,9 +39,8 @@ internal static class JournalCommand
                 }
 
                 latencies.Sort();
-                p999s.Add(Percentile(latencies, 0.999));
                 Console.WriteLine(Invariant(
-                    $"| {round} | {latencies.Count:N0} | {Percentile(latencies, 0.5):F3} | {Percentile(latencies, 0.99):F3} | {Percentile(latencies, 0.999):F3} | {latencies[^1]:F2} | {latencies.Count / duration.TotalSeconds:N0} |"));
+                    $"| {round} | {latencies.Count:N0} | {Ms(latencies, 0.5):F3} | {Ms(latencies, 0.99):F3} | {Ms(latencies, 0.999):F3} | {Ms(latencies, 1):F2} | {latencies.Count / duration.TotalSeconds:N0} |"));
             }
             finally
             {
@@ -48,16 +48,15 @@ internal static class JournalCommand
             }
         }
 
-        p999s.Sort();
-        Console.WriteLine(Invariant($"median p99.9 over {rounds} rounds: {Percentile(p999s, 0.5):F3} ms (range {p999s[0]:F3} – {p999s[^1]:F3})"));
         return 0;
     }
 
-    private static async Task<List<double>> RoundAsync(string folder, int rate, TimeSpan duration)
+    /// <summary>Save latencies in <see cref="Stopwatch"/> ticks, in completion order.</summary>
+    private static async Task<List<long>> RoundAsync(string folder, int rate, TimeSpan duration)
     {
         using var journal = new SettlementJournal(folder, NullLoggerFactory.Instance);
         await journal.LoadAsync();
-        var latencies = new List<double>(checked((int)(rate * duration.TotalSeconds)));
+        var latencies = new List<long>(checked((int)(rate * duration.TotalSeconds)));
         var saves = new List<Task>();
         var clock = Stopwatch.StartNew();
         long issued = 0;
@@ -69,9 +68,9 @@ internal static class JournalCommand
                 var settlement = Settlement("r" + issued.ToString(CultureInfo.InvariantCulture));
                 saves.Add(Task.Run(async () =>
                 {
-                    var start = clock.Elapsed;
+                    var start = clock.ElapsedTicks;
                     await journal.SaveAsync(settlement);
-                    var latency = (clock.Elapsed - start).TotalMilliseconds;
+                    var latency = clock.ElapsedTicks - start;
                     lock (latencies)
                     {
                         latencies.Add(latency);
@@ -94,8 +93,7 @@ internal static class JournalCommand
         new SettleRequest { RequestId = id, Workspace = "main", ActualCostUsd = 0.000123456789m, PromptTokens = 12, CompletionTokens = 34 },
         new ExecutionDetails { Status = "ok", Model = "openai/gpt-4o-mini", Provider = "OpenAI", Agent = "bot", Task = "chat", LatencyMs = 850 });
 
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+    private static double Ms(List<long> sortedTicks, double fraction) => LoadRunner.PercentileMs(sortedTicks, fraction);
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Invariant(FormattableString text) => GatewayCommand.Invariant(text);
 }

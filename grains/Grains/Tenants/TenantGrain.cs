@@ -121,8 +121,8 @@ public sealed partial class TenantGrain : Grain, Wire.ITenantGrain
 
     private string Slug => this.GetPrimaryKeyString();
 
-    // On the system clock: its waits only group writes (SettleRequest.StoreWithin), and a test's frozen clock must not
-    // hold a write back.
+    // On the grain's clock, like every wait of the grain: a settle that may wait (SettleRequest.StoreWithin) is stored
+    // when that clock reaches the end of its window, or sooner with a grant, a usage read or a deactivation.
     private GroupCommitter Commit => _committer ??= new GroupCommitter(WriteAsync, OnWriteFailedAsync, _time);
 
     private ReservationCover Cover => _covers ??= new ReservationCover();
