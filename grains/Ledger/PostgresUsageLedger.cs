@@ -50,9 +50,8 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         cost_usd, estimated_cost_usd, latency_ms, status, cached, created_at, reason
         """;
 
-    private const string InsertSql = $"""
-        INSERT INTO usage_ledger ({Columns})
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    // A repeated request id changes nothing, unless a charged row replaces an uncharged one.
+    private const string OnConflict = $"""
         ON CONFLICT (tenant, request_id) DO UPDATE SET
             workspace = excluded.workspace, agent = excluded.agent, task = excluded.task, model = excluded.model,
             provider = excluded.provider, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
@@ -60,6 +59,24 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
             latency_ms = excluded.latency_ms, status = excluded.status, cached = excluded.cached, created_at = excluded.created_at,
             reason = excluded.reason
         WHERE usage_ledger.status NOT IN ({UsageStatus.ChargedSqlList}) AND excluded.status IN ({UsageStatus.ChargedSqlList})
+        """;
+
+    private const string InsertSql = $"""
+        INSERT INTO usage_ledger ({Columns})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        {OnConflict}
+        """;
+
+    // Many rows in one statement, one array per column (in the order of Columns): the server plans and runs it once,
+    // where a statement per row costs a parse, a plan and an execution each. The rows written come back, so each row
+    // learns whether it was stored.
+    private const string InsertManySql = $"""
+        INSERT INTO usage_ledger ({Columns})
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+            $8::bigint[], $9::bigint[], $10::numeric[], $11::numeric[], $12::bigint[], $13::text[], $14::boolean[],
+            $15::timestamptz[], $16::text[])
+        {OnConflict}
+        RETURNING tenant, request_id
         """;
 
     /// <summary>The most row batches (of different callers) inserted in one transaction.</summary>
@@ -126,31 +143,58 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
     {
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-
-        // One round trip; rows in key order, so two concurrent transactions never wait on each other's keys (the sort is
-        // stable, so rows of one request id keep their order). A repeated id is skipped and reported as already
-        // recorded, unless a charged row replaces an uncharged one.
-        var order = Enumerable.Range(0, records.Count)
-            .OrderBy(i => records[i].Tenant, StringComparer.Ordinal)
-            .ThenBy(i => records[i].RequestId, StringComparer.Ordinal)
-            .ToArray();
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var index in order)
-        {
-            var command = new NpgsqlBatchCommand(InsertSql);
-            AddInsertParameters(command.Parameters, records[index]);
-            batch.BatchCommands.Add(command);
-        }
-
-        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await transaction.CommitAsync().ConfigureAwait(false);
         var results = new LedgerInsertResult[records.Count];
-        for (var position = 0; position < order.Length; position++)
+        foreach (var statement in Statements(records))
         {
-            results[order[position]] = batch.BatchCommands[position].RecordsAffected == 1 ? LedgerInsertResult.Recorded : LedgerInsertResult.AlreadyRecorded;
+            await using var command = new NpgsqlCommand(InsertManySql, connection, transaction);
+            AddColumnArrays(command.Parameters, statement.ConvertAll(index => records[index]));
+            var written = new HashSet<(string Tenant, string RequestId)>();
+            await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    written.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+
+            foreach (var index in statement)
+            {
+                results[index] = written.Contains((records[index].Tenant, records[index].RequestId))
+                    ? LedgerInsertResult.Recorded
+                    : LedgerInsertResult.AlreadyRecorded;
+            }
         }
 
+        await transaction.CommitAsync().ConfigureAwait(false);
         return results;
+    }
+
+    /// <summary>
+    /// Splits rows into statements in which no (tenant, request id) repeats, since one statement cannot change a row
+    /// twice: the n-th row of a request id goes into the n-th statement, so the rows of one id keep their order. Rows
+    /// are in key order within a statement, so two concurrent transactions never wait on each other's keys.
+    /// </summary>
+    private static List<List<int>> Statements(List<UsageRecord> records)
+    {
+        var statements = new List<List<int>>();
+        var seen = new Dictionary<(string Tenant, string RequestId), int>();
+        var ordered = Enumerable.Range(0, records.Count)
+            .OrderBy(i => records[i].Tenant, StringComparer.Ordinal)
+            .ThenBy(i => records[i].RequestId, StringComparer.Ordinal);
+        foreach (var index in ordered)
+        {
+            var key = (records[index].Tenant, records[index].RequestId);
+            var occurrence = seen.GetValueOrDefault(key);
+            seen[key] = occurrence + 1;
+            if (occurrence == statements.Count)
+            {
+                statements.Add([]);
+            }
+
+            statements[occurrence].Add(index);
+        }
+
+        return statements;
     }
 
     /// <summary>One caller's rows, waiting to be inserted with other callers' rows.</summary>
@@ -179,6 +223,28 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         parameters.Add(new NpgsqlParameter<bool> { TypedValue = record.Cached });
         parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.CreatedAt });
         parameters.Add(new NpgsqlParameter { Value = (object?)record.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+    }
+
+    private static void AddColumnArrays(NpgsqlParameterCollection parameters, List<UsageRecord> rows)
+    {
+        parameters.Add(Column(rows, r => r.RequestId));
+        parameters.Add(Column(rows, r => r.Tenant));
+        parameters.Add(Column(rows, r => r.Workspace));
+        parameters.Add(Column(rows, r => r.Agent));
+        parameters.Add(Column(rows, r => r.Task));
+        parameters.Add(Column(rows, r => r.Model));
+        parameters.Add(Column(rows, r => r.Provider));
+        parameters.Add(Column(rows, r => r.TokensIn));
+        parameters.Add(Column(rows, r => r.TokensOut));
+        parameters.Add(Column(rows, r => r.CostUsd));
+        parameters.Add(Column(rows, r => r.EstimatedCostUsd));
+        parameters.Add(Column(rows, r => r.LatencyMs));
+        parameters.Add(Column(rows, r => r.Status));
+        parameters.Add(Column(rows, r => r.Cached));
+        parameters.Add(Column(rows, r => r.CreatedAt));
+        parameters.Add(Column(rows, r => r.Reason));
+
+        static NpgsqlParameter<T[]> Column<T>(List<UsageRecord> rows, Func<UsageRecord, T> value) => new() { TypedValue = rows.ConvertAll(r => value(r)).ToArray() };
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

@@ -308,6 +308,22 @@ public abstract class UsageLedgerContractTests
     }
 
     [StoreFact]
+    public async Task Rows_of_a_batch_read_back_exactly_with_and_without_their_optional_fields()
+    {
+        // A batch goes to the store column by column: every value, the missing ones too, must land on its own row.
+        var tenant = NewTenant();
+        var full = Row(tenant, Noon.AddTicks(1_234_560), cost: 0.123456789m, cached: true) with { Reason = "note", TokensIn = 7, TokensOut = 9, LatencyMs = 12 };
+        var bare = Row(tenant, Noon, cost: 1m, workspace: "research", model: "b/other", status: UsageStatus.Error) with
+        {
+            Agent = null, Task = null, Provider = null, EstimatedCostUsd = 0.000000001m,
+        };
+
+        await Ledger.RecordBatchAsync([bare, full]);
+
+        Assert.Equal([full, bare], (await Ledger.ListExecutionsAsync(tenant, 10, null)).Items);
+    }
+
+    [StoreFact]
     public async Task An_invalid_record_is_refused_naming_the_field()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Ledger.RecordAsync(Row(NewTenant(), Noon) with { TokensOut = -1 }));
