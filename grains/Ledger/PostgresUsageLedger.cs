@@ -244,7 +244,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         parameters.Add(Column(rows, r => r.CreatedAt));
         parameters.Add(Column(rows, r => r.Reason));
 
-        static NpgsqlParameter<T[]> Column<T>(List<UsageRecord> rows, Func<UsageRecord, T> value) => new() { TypedValue = rows.ConvertAll(r => value(r)).ToArray() };
+        static NpgsqlParameter<T[]> Column<T>(List<UsageRecord> rows, Func<UsageRecord, T> value) => new() { TypedValue = [.. rows.Select(value)] };
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
