@@ -50,8 +50,15 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         cost_usd, estimated_cost_usd, latency_ms, status, cached, created_at, reason
         """;
 
-    // A repeated request id changes nothing, unless a charged row replaces an uncharged one.
-    private const string OnConflict = $"""
+    // Rows as one array per column (in the order of Columns): the server plans and runs one statement for a whole
+    // batch, where a statement per row costs a parse, a plan and an execution each. A repeated request id changes
+    // nothing, unless a charged row replaces an uncharged one. The rows written come back, so each row learns whether
+    // it was stored.
+    private const string InsertSql = $"""
+        INSERT INTO usage_ledger ({Columns})
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+            $8::bigint[], $9::bigint[], $10::numeric[], $11::numeric[], $12::bigint[], $13::text[], $14::boolean[],
+            $15::timestamptz[], $16::text[])
         ON CONFLICT (tenant, request_id) DO UPDATE SET
             workspace = excluded.workspace, agent = excluded.agent, task = excluded.task, model = excluded.model,
             provider = excluded.provider, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
@@ -59,23 +66,6 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
             latency_ms = excluded.latency_ms, status = excluded.status, cached = excluded.cached, created_at = excluded.created_at,
             reason = excluded.reason
         WHERE usage_ledger.status NOT IN ({UsageStatus.ChargedSqlList}) AND excluded.status IN ({UsageStatus.ChargedSqlList})
-        """;
-
-    private const string InsertSql = $"""
-        INSERT INTO usage_ledger ({Columns})
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-        {OnConflict}
-        """;
-
-    // Many rows in one statement, one array per column (in the order of Columns): the server plans and runs it once,
-    // where a statement per row costs a parse, a plan and an execution each. The rows written come back, so each row
-    // learns whether it was stored.
-    private const string InsertManySql = $"""
-        INSERT INTO usage_ledger ({Columns})
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::bigint[], $9::bigint[], $10::numeric[], $11::numeric[], $12::bigint[], $13::text[], $14::boolean[],
-            $15::timestamptz[], $16::text[])
-        {OnConflict}
         RETURNING tenant, request_id
         """;
 
@@ -107,11 +97,8 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
     protected override async Task<LedgerInsertResult> InsertAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(InsertSql, connection);
-        AddInsertParameters(command.Parameters, record);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
-            ? LedgerInsertResult.Recorded
-            : LedgerInsertResult.AlreadyRecorded;
+        var written = await InsertDistinctAsync(connection, transaction: null, [record], cancellationToken).ConfigureAwait(false);
+        return written.Count == 1 ? LedgerInsertResult.Recorded : LedgerInsertResult.AlreadyRecorded;
     }
 
     /// <inheritdoc />
@@ -146,17 +133,7 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         var results = new LedgerInsertResult[records.Count];
         foreach (var statement in Statements(records))
         {
-            await using var command = new NpgsqlCommand(InsertManySql, connection, transaction);
-            AddColumnArrays(command.Parameters, statement.ConvertAll(index => records[index]));
-            var written = new HashSet<(string Tenant, string RequestId)>();
-            await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync().ConfigureAwait(false))
-                {
-                    written.Add((reader.GetString(0), reader.GetString(1)));
-                }
-            }
-
+            var written = await InsertDistinctAsync(connection, transaction, statement.ConvertAll(index => records[index]), CancellationToken.None).ConfigureAwait(false);
             foreach (var index in statement)
             {
                 results[index] = written.Contains((records[index].Tenant, records[index].RequestId))
@@ -205,24 +182,20 @@ public sealed partial class PostgresUsageLedger : UsageLedgerBase, IAsyncDisposa
         public TaskCompletionSource<IReadOnlyList<LedgerInsertResult>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private static void AddInsertParameters(NpgsqlParameterCollection parameters, UsageRecord record)
+    /// <summary>Inserts rows whose (tenant, request id) are all distinct in one statement; returns the keys it wrote.</summary>
+    private static async Task<HashSet<(string Tenant, string RequestId)>> InsertDistinctAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, List<UsageRecord> rows, CancellationToken cancellationToken)
     {
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = record.RequestId });
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Tenant });
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Workspace });
-        parameters.Add(new NpgsqlParameter { Value = (object?)record.Agent ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter { Value = (object?)record.Task ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Model });
-        parameters.Add(new NpgsqlParameter { Value = (object?)record.Provider ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        parameters.Add(new NpgsqlParameter<long> { TypedValue = record.TokensIn });
-        parameters.Add(new NpgsqlParameter<long> { TypedValue = record.TokensOut });
-        parameters.Add(new NpgsqlParameter<decimal> { TypedValue = record.CostUsd });
-        parameters.Add(new NpgsqlParameter<decimal> { TypedValue = record.EstimatedCostUsd });
-        parameters.Add(new NpgsqlParameter<long> { TypedValue = record.LatencyMs });
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Status });
-        parameters.Add(new NpgsqlParameter<bool> { TypedValue = record.Cached });
-        parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.CreatedAt });
-        parameters.Add(new NpgsqlParameter { Value = (object?)record.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await using var command = new NpgsqlCommand(InsertSql, connection, transaction);
+        AddColumnArrays(command.Parameters, rows);
+        var written = new HashSet<(string Tenant, string RequestId)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            written.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return written;
     }
 
     private static void AddColumnArrays(NpgsqlParameterCollection parameters, List<UsageRecord> rows)

@@ -24,7 +24,7 @@ internal static class JournalCommand
         var rounds = args.GetInt("rounds", 3);
         var parent = args.Get("folder", Path.GetTempPath());
 
-        Console.WriteLine(Invariant($"# settlement journal, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rate:N0} saves/s for {duration.TotalSeconds:N0} s, {rounds} rounds, folder under {parent}"));
+        Console.WriteLine(GatewayCommand.Invariant($"# settlement journal, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rate:N0} saves/s for {duration.TotalSeconds:N0} s, {rounds} rounds, folder under {parent}"));
         Console.WriteLine("| round | saves | p50 ms | p99 ms | p99.9 ms | max ms | saves/s |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
         for (var round = 0; round <= rounds; round++)
@@ -39,8 +39,8 @@ internal static class JournalCommand
                 }
 
                 latencies.Sort();
-                Console.WriteLine(Invariant(
-                    $"| {round} | {latencies.Count:N0} | {Ms(latencies, 0.5):F3} | {Ms(latencies, 0.99):F3} | {Ms(latencies, 0.999):F3} | {Ms(latencies, 1):F2} | {latencies.Count / duration.TotalSeconds:N0} |"));
+                Console.WriteLine(GatewayCommand.Invariant(
+                    $"| {round} | {latencies.Count:N0} | {LoadRunner.PercentileMs(latencies, 0.5):F3} | {LoadRunner.PercentileMs(latencies, 0.99):F3} | {LoadRunner.PercentileMs(latencies, 0.999):F3} | {LoadRunner.PercentileMs(latencies, 1):F2} | {latencies.Count / duration.TotalSeconds:N0} |"));
             }
             finally
             {
@@ -92,8 +92,4 @@ internal static class JournalCommand
         "acme",
         new SettleRequest { RequestId = id, Workspace = "main", ActualCostUsd = 0.000123456789m, PromptTokens = 12, CompletionTokens = 34 },
         new ExecutionDetails { Status = "ok", Model = "openai/gpt-4o-mini", Provider = "OpenAI", Agent = "bot", Task = "chat", LatencyMs = 850 });
-
-    private static double Ms(List<long> sortedTicks, double fraction) => LoadRunner.PercentileMs(sortedTicks, fraction);
-
-    private static string Invariant(FormattableString text) => GatewayCommand.Invariant(text);
 }
