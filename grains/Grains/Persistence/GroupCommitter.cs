@@ -34,6 +34,9 @@ namespace OrleansTenancy.Grains.Persistence;
 /// </remarks>
 public sealed class GroupCommitter
 {
+    /// <summary>The shortest wait <see cref="WhenDurable(TimeSpan)"/> holds a write back for: the system timers' resolution.</summary>
+    public static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
+
     private readonly Func<Task> _write;
     private readonly Func<Exception, Task> _onFailure;
     private readonly TimeProvider _time;
@@ -144,10 +147,15 @@ public sealed class GroupCommitter
         }
     }
 
-    /// <summary>Holds <paramref name="batch"/> back until its due time; a caller joining with an earlier one ends the wait sooner.</summary>
+    /// <summary>
+    /// Holds <paramref name="batch"/> back until its due time; a caller joining with an earlier one ends the wait sooner.
+    /// A remainder shorter than <see cref="TimerResolution"/> counts as due.
+    /// </summary>
     private async Task UntilDueAsync(Batch batch)
     {
-        while (batch.DueAt - _time.GetUtcNow() is var wait && wait > TimeSpan.Zero)
+        // The system's timers count whole milliseconds: a shorter wait completes at once, so waiting for it would spin
+        // this loop (on the activation, holding up its requests) until the clock passes the due time.
+        while (batch.DueAt - _time.GetUtcNow() is var wait && wait >= TimerResolution)
         {
             _sooner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var waited = new CancellationTokenSource();

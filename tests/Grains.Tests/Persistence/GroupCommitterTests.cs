@@ -141,6 +141,58 @@ public sealed class GroupCommitterTests
     }
 
     [Fact]
+    public async Task A_window_ending_between_two_timer_ticks_starts_its_write_without_spinning_on_the_clock()
+    {
+        // Task.Delay counts whole milliseconds: a wait for the last half millisecond of a window completes at once. A
+        // committer that waited for it would loop, holding the activation, until the clock passed the window's end;
+        // the test clock moves only when told, so the clock below moves it on (and says so) once the loop has read it
+        // far more often than one window needs.
+        var clock = new ReadCountingClock(_clock);
+        var committer = new GroupCommitter(WriteAsync, OnFailureAsync, clock);
+        var armed = _clock.WhenTimerArmed(d => d == TimeSpan.FromMilliseconds(10));
+        var held = await OnActivation(() => { ++_version; return committer.WhenDurable(TimeSpan.FromMilliseconds(10.5)); });
+        await armed.WaitAsync(Patience);
+        Assert.Equal(0, await OnActivation(() => _writes.Count));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+        var write = await WriteNumber(1);
+        Assert.False(clock.Spun, $"the committer read the clock {clock.Reads} times for one window before it wrote");
+        write.Done.SetResult();
+        await held.WaitAsync(Patience);
+    }
+
+    /// <summary>
+    /// The test clock, counting how often it is read; past <see cref="Enough"/> reads it moves time on by a millisecond
+    /// per read, so that code looping on it ends.
+    /// </summary>
+    private sealed class ReadCountingClock(TestClock clock) : TimeProvider
+    {
+        private const int Enough = 20;
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public bool Spun => Reads > Enough;
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (Interlocked.Increment(ref _reads) > Enough)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(1));
+            }
+
+            return clock.GetUtcNow();
+        }
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            clock.CreateTimer(callback, state, dueTime, period);
+    }
+
+    [Fact]
     public async Task A_caller_that_cannot_wait_starts_the_held_write_at_once_with_the_waiting_callers_in_it()
     {
         var window = TimeSpan.FromSeconds(10);
