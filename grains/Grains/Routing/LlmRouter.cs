@@ -7,6 +7,7 @@ using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.Grains.Resilience;
 using OrleansTenancy.Grains.Telemetry;
+using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.Ledger;
 using OrleansTenancy.OpenRouter;
 using OrleansTenancy.OpenRouter.Wire;
@@ -54,6 +55,7 @@ public sealed partial class LlmRouter : ILlmRouter
     public const string NoProvider = "none";
 
     private readonly IGrainFactory _grains;
+    private readonly TenantGrainReferences _tenants;
     private readonly ITenantRegistrySource _registry;
     private readonly PriceCatalogHolder _prices;
     private readonly OpenRouterClient _upstream;
@@ -85,6 +87,7 @@ public sealed partial class LlmRouter : ILlmRouter
     {
         ArgumentNullException.ThrowIfNull(tenancy);
         _grains = grains;
+        _tenants = new TenantGrainReferences(grains);
         _registry = registry;
         _prices = prices;
         _upstream = upstream;
@@ -183,7 +186,7 @@ public sealed partial class LlmRouter : ILlmRouter
 
     private async Task<RouteResult> RunAsync(RoutePlan plan, Func<ChatCompletionChunk, CancellationToken, ValueTask>? onChunk, CancellationToken cancellationToken)
     {
-        var tenant = _grains.GetGrain<ITenantGrain>(plan.Context.Tenant);
+        var tenant = _tenants.For(plan.Context.Tenant);
         IWorkspaceGrain? workspace = null;
         string? cacheKey = null;
         if (onChunk is null && plan.Policy.CacheTtl > TimeSpan.Zero)

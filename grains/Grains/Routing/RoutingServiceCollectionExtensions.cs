@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Resilience;
 using OrleansTenancy.Grains.Telemetry;
+using OrleansTenancy.Grains.Tenants;
 using OrleansTenancy.OpenRouter;
 using OrleansTenancy.Tenancy.Context;
 using OrleansTenancy.Tenancy.Pricing;
@@ -31,11 +32,11 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddSingleton(_ => new PriceCatalogHolder(PriceCatalog.LoadEmbedded()));
         services.TryAddSingleton(sp =>
         {
-            var grains = sp.GetRequiredService<IGrainFactory>();
+            var tenants = new TenantGrainReferences(sp.GetRequiredService<IGrainFactory>());
             var options = sp.GetService<SettlementOptions>();
             var storeWithin = options?.StoreWithin ?? TimeSpan.Zero;
             return new BackgroundSettlements(
-                pending => grains.GetGrain<ITenantGrain>(pending.Tenant).SettleAsync(
+                pending => tenants.For(pending.Tenant).SettleAsync(
                     storeWithin > TimeSpan.Zero ? pending.Settlement with { StoreWithin = storeWithin } : pending.Settlement, pending.Details),
                 sp.GetRequiredService<ISettlementOutbox>(),
                 sp.GetRequiredService<TimeProvider>(),
