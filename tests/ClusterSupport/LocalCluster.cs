@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Cluster.TestSupport;
 
@@ -164,22 +165,4 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>The repository the tests and benchmarks run from.</summary>
-public static class RepositoryRoot
-{
-    /// <summary>The folder holding OrleansTenancy.sln, found by walking up from the running binaries.</summary>
-    public static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansTenancy.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No OrleansTenancy.sln above '{AppContext.BaseDirectory}'; run from a checkout of the repository.");
-    }
 }

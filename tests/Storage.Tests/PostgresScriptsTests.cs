@@ -10,7 +10,7 @@ public sealed class PostgresScriptsTests
     [Fact]
     public void The_embedded_scripts_are_the_files_of_deploy_sql_in_name_order()
     {
-        var folder = Path.Combine(PostgresFixture.FindRepositoryRoot(), "deploy", "sql", "postgresql");
+        var folder = Path.Combine(RepositoryRoot.Find(), "deploy", "sql", "postgresql");
         var files = Directory.GetFiles(folder, "*.sql").Order(StringComparer.Ordinal)
             .Select(f => KeyValuePair.Create(Path.GetFileName(f), File.ReadAllText(f)))
             .ToList();

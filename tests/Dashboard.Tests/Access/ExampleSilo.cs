@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using OrleansTenancy.Silo.Tests;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Dashboard.Tests.Access;
 
@@ -20,7 +21,7 @@ public sealed class ExampleSilo : IAsyncDisposable
     {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot.Find(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", _data);
             b.UseSetting("Tenancy:AdminKey", adminKey ?? string.Empty);

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using OrleansTenancy.Silo.Tests;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Dashboard.Tests.Browser;
 
@@ -10,7 +11,7 @@ namespace OrleansTenancy.Dashboard.Tests.Browser;
 public sealed class DashboardPage(IBrowserContext context, IPage page, string testName) : IAsyncDisposable
 {
     /// <summary>Where screenshots go: <c>TestResults/dashboard/</c> at the repository root.</summary>
-    public static string ScreenshotFolder { get; } = Path.Combine(RepositoryPaths.Root(), "TestResults", "dashboard");
+    public static string ScreenshotFolder { get; } = Path.Combine(RepositoryRoot.Find(), "TestResults", "dashboard");
 
     public IPage Page { get; } = page;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Deploy.Tests.Bench;
 
@@ -12,7 +13,7 @@ public sealed class StagesPatchTests
     [Fact]
     public async Task The_gateway_stages_patch_applies_to_this_tree()
     {
-        var root = OrleansTenancy.Silo.Tests.RepositoryPaths.Root();
+        var root = RepositoryRoot.Find();
         var patch = Path.Combine(root, "bench", "gateway-stages.patch");
         Assert.True(File.Exists(patch), $"{patch} is missing; docs/PERFORMANCE.md tells readers to apply it");
 

@@ -1,9 +1,11 @@
+using OrleansTenancy.TestSupport;
+
 namespace OrleansTenancy.Deploy.Tests.Grafana;
 
 /// <summary>The files of <c>deploy/grafana</c>.</summary>
 internal static class GrafanaFiles
 {
-    public static string Folder => Path.Combine(OrleansTenancy.Silo.Tests.RepositoryPaths.Root(), "deploy", "grafana");
+    public static string Folder => Path.Combine(RepositoryRoot.Find(), "deploy", "grafana");
 
     public static string Dashboard => Path.Combine(Folder, "orleans-tenancy-dashboard.json");
 

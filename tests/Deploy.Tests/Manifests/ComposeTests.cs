@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using OrleansTenancy.Silo.Hosting;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Deploy.Tests.Manifests;
 
@@ -17,7 +18,7 @@ public sealed class ComposeTests
     public void The_image_builds_the_silo_from_the_repository_and_exposes_its_http_silo_and_gateway_ports()
     {
         var lines = File.ReadAllLines(DeployYaml.Dockerfile);
-        var root = OrleansTenancy.Silo.Tests.RepositoryPaths.Root();
+        var root = RepositoryRoot.Find();
         var publish = Assert.Single(lines, l => l.StartsWith("RUN dotnet publish ", StringComparison.Ordinal)).Split(' ')[3];
         Assert.True(File.Exists(Path.Combine(root, publish)), $"the Dockerfile publishes {publish}, which does not exist");
         Assert.EndsWith($"\"/app/{typeof(Program).Assembly.GetName().Name}.dll\"]", Assert.Single(lines, l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal)), StringComparison.Ordinal);

@@ -1,11 +1,12 @@
 using YamlDotNet.RepresentationModel;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Deploy.Tests.Manifests;
 
 /// <summary>The compose file, the Dockerfile and the Kubernetes manifests of <c>deploy/</c>, read as YAML nodes.</summary>
 internal static class DeployYaml
 {
-    public static string Deploy => Path.Combine(OrleansTenancy.Silo.Tests.RepositoryPaths.Root(), "deploy");
+    public static string Deploy => Path.Combine(RepositoryRoot.Find(), "deploy");
 
     public static string ComposeFile => Path.Combine(Deploy, "compose", "compose.yaml");
 

@@ -6,6 +6,7 @@ using OrleansTenancy.Ledger;
 using OrleansTenancy.Storage;
 using OrleansTenancy.Tenancy.Registry;
 using TenantContext = OrleansTenancy.Tenancy.TenantContext;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Grains.Tests.Tenants;
 
@@ -111,13 +112,7 @@ public sealed class TenantGrainPostgresRestartTests : IDisposable
 
     private static void Server(string command)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OrleansTenancy.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var start = new ProcessStartInfo("bash", [Path.Combine(root!.FullName, "deploy", "postgres.sh"), command])
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot.Find(), "deploy", "postgres.sh"), command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

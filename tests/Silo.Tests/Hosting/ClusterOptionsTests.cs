@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
 using OrleansTenancy.Silo.Hosting;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Silo.Tests.Hosting;
 
@@ -134,7 +135,7 @@ public sealed class ClusterOptionsTests
     {
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot.Find(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", OwnDataDirectory()); // not ./data, which other host tests lock
             b.UseSetting("Cluster:Membership", "redis");
@@ -150,7 +151,7 @@ public sealed class ClusterOptionsTests
     {
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot.Find(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", OwnDataDirectory()); // not ./data, which other host tests lock
             b.UseSetting("Cluster:ResponseTimeout", "-00:00:01");
@@ -169,7 +170,7 @@ public sealed class ClusterOptionsTests
         using var data = new TempTenants();
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot.Find(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", data.Root);
             b.UseSetting("Cluster:SiloPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansTenancy.OpenRouter.Simulator;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.Tenancy.Pricing;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Silo.Tests.Hosting;
 
@@ -16,7 +17,7 @@ public sealed class PriceRefreshTests
         var data = Path.Combine(Path.GetTempPath(), "price-refresh-" + Guid.NewGuid().ToString("N"));
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot.Find(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", data);
             foreach (var (key, value) in FreePorts.ClusterSettings())
@@ -48,7 +49,7 @@ public sealed class PriceRefreshTests
         var data = Path.Combine(Path.GetTempPath(), "price-refresh-" + Guid.NewGuid().ToString("N"));
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryPaths.Root(), "tenants"));
+            b.UseSetting("Tenancy:TenantsPath", Path.Combine(RepositoryRoot.Find(), "tenants"));
             b.UseSetting("Tenancy:WatchTenants", "false");
             b.UseSetting("Tenancy:DataDirectory", data);
             foreach (var (key, value) in FreePorts.ClusterSettings())

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using OrleansTenancy.Silo.Commands;
 using OrleansTenancy.Silo.Hosting;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Silo.Tests.Hosting;
 
@@ -142,7 +143,7 @@ public sealed class SiloHostTests : IDisposable
     [Fact]
     public void Validate_tenants_exits_0_for_the_shipped_examples()
     {
-        var shipped = Path.Combine(RepositoryPaths.Root(), "tenants");
+        var shipped = Path.Combine(RepositoryRoot.Find(), "tenants");
         using var output = new StringWriter();
         using var error = new StringWriter();
 

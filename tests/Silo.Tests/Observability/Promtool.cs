@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Silo.Tests.Observability;
 
@@ -35,7 +36,7 @@ internal static class Promtool
         if (found is not null)
             return found;
 
-        var root = RepositoryPaths.Root();
+        var root = RepositoryRoot.Find();
         var script = System.IO.Path.Combine(root, "deploy", "install-deps.sh");
         using (var install = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
         {

@@ -48,7 +48,7 @@ internal sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>Copies the repository's shipped <c>tenants/</c> folder into <paramref name="workingDirectory"/>, as a checkout has it.</summary>
     public static void CopyShippedTenants(string workingDirectory)
     {
-        var from = Path.Combine(RepositoryPaths.Root(), "tenants");
+        var from = Path.Combine(RepositoryRoot.Find(), "tenants");
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(workingDirectory, "tenants", Path.GetRelativePath(from, file));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.TestSupport;
 
@@ -8,7 +9,7 @@ public static class ApplySh
     /// <summary>Runs the script with <paramref name="connectionString"/> (none: no argument) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string? connectionString)
     {
-        var script = Path.Combine(PostgresFixture.FindRepositoryRoot(), "deploy", "sql", "apply.sh");
+        var script = Path.Combine(RepositoryRoot.Find(), "deploy", "sql", "apply.sh");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         if (connectionString is not null)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using Xunit.Abstractions;
 using Xunit.Sdk;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.TestSupport;
 
@@ -63,7 +64,7 @@ public sealed class PostgresFixture : IAsyncLifetime
                 return;
             }
 
-            var script = Path.Combine(FindRepositoryRoot(), "deploy", "postgres.sh");
+            var script = Path.Combine(RepositoryRoot.Find(), "deploy", "postgres.sh");
             var start = new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true, RedirectStandardError = true };
             start.Environment["PGPORT"] = Port;
             if (Port != DefaultPort && Environment.GetEnvironmentVariable("PGDATA") is null)
@@ -110,19 +111,6 @@ public sealed class PostgresFixture : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    public static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "OrleansTenancy.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No OrleansTenancy.sln above {AppContext.BaseDirectory}: cannot find deploy/postgres.sh.");
     }
 }
 

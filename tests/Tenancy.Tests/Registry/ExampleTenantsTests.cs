@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using OrleansTenancy.Tenancy.Registry;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Tenancy.Tests.Registry;
 
 /// <summary>The shipped <c>tenants/</c> folder loads cleanly and behaves as its README describes.</summary>
 public sealed class ExampleTenantsTests
 {
-    private static readonly TenantRegistry Registry = TenantRegistryLoader.Load(FindTenantsFolder());
+    private static readonly TenantRegistry Registry = TenantRegistryLoader.Load(Path.Combine(RepositoryRoot.Find(), "tenants"));
 
     [Fact]
     public void Shipped_tenants_load_without_problems()
@@ -99,18 +100,5 @@ public sealed class ExampleTenantsTests
         Assert.Equal(0.0000006m, routing.Pricing["openai/gpt-4o-mini"].CompletionPerToken);
         Assert.Equal(16384, routing.Pricing["openai/gpt-4o-mini"].MaxCompletionTokens);
         Assert.Equal(new Pricing.ModelPrice(0.00001m, 0.00003m), routing.UnknownModelPrice);
-    }
-
-    private static string FindTenantsFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansTenancy.sln")))
-            {
-                return Path.Combine(dir.FullName, "tenants");
-            }
-        }
-
-        throw new InvalidOperationException("OrleansTenancy.sln not found above the test binaries; the example tenants folder cannot be located.");
     }
 }
