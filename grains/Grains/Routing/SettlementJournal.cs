@@ -217,7 +217,7 @@ public sealed partial class SettlementJournal : ISettlementOutbox, IDisposable
     {
         try
         {
-            var settlement = JsonSerializer.Deserialize<PendingSettlement>(line);
+            var settlement = JsonSerializer.Deserialize(line, SettlementJsonContext.Default.PendingSettlement);
             return settlement?.Settlement is null || string.IsNullOrEmpty(settlement.Tenant) ? null : settlement;
         }
         catch (JsonException)
@@ -315,7 +315,7 @@ public sealed partial class SettlementJournal : ISettlementOutbox, IDisposable
             {
                 foreach (var entry in batch)
                 {
-                    JsonSerializer.Serialize(json, entry.Settlement);
+                    JsonSerializer.Serialize(json, entry.Settlement, SettlementJsonContext.Default.PendingSettlement);
                     json.Flush();
                     json.Reset();
                     lines.Write("\n"u8);

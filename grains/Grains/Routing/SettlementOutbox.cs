@@ -64,7 +64,7 @@ public sealed partial class FileSettlementOutbox : ISettlementOutbox
         var temporary = path + ".tmp";
         await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
         {
-            await JsonSerializer.SerializeAsync(file, settlement, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await JsonSerializer.SerializeAsync(file, settlement, SettlementJsonContext.Default.PendingSettlement, cancellationToken).ConfigureAwait(false);
             file.Flush(flushToDisk: true);
         }
 
@@ -92,7 +92,7 @@ public sealed partial class FileSettlementOutbox : ISettlementOutbox
             {
                 try
                 {
-                    settlement = await JsonSerializer.DeserializeAsync<PendingSettlement>(file, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    settlement = await JsonSerializer.DeserializeAsync(file, SettlementJsonContext.Default.PendingSettlement, cancellationToken).ConfigureAwait(false);
                 }
                 catch (JsonException error)
                 {

@@ -193,6 +193,21 @@ public sealed class SettlementJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_line_is_written_in_the_serializer_default_format_that_journals_of_any_build_read()
+    {
+        var journal = Open();
+        await journal.LoadAsync();
+        var settlement = Settlement("format") with { Settlement = Settlement("format").Settlement with { StoreWithin = TimeSpan.FromMilliseconds(10) } };
+        await journal.SaveAsync(settlement);
+        journal.Dispose();
+
+        var bytes = await File.ReadAllBytesAsync(Assert.Single(SegmentFiles()));
+        var line = Encoding.UTF8.GetString(bytes, 0, Array.IndexOf(bytes, (byte)'\n'));
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(settlement), line);
+    }
+
+    [Fact]
     public async Task Settlements_kept_one_file_each_by_the_file_outbox_are_loaded_and_their_files_removed_once_stored()
     {
         await new FileSettlementOutbox(_folder, NullLogger<FileSettlementOutbox>.Instance).SaveAsync(Settlement("from-file"));
