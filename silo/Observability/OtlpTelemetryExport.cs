@@ -13,6 +13,9 @@ namespace OrleansTenancy.Silo.Observability;
 /// </summary>
 internal static class OtlpTelemetryExport
 {
+    /// <summary>The activity source of ASP.NET Core's request spans.</summary>
+    public const string AspNetCoreActivitySource = "Microsoft.AspNetCore";
+
     /// <summary>Exports the meters and activity sources of <see cref="TelemetryOptions.EffectiveMeterPrefixes"/> to <paramref name="target"/>.</summary>
     public static void AddOtlpExport(this IServiceCollection services, TelemetryOptions options, OtlpTarget target)
     {
@@ -31,8 +34,12 @@ internal static class OtlpTelemetryExport
 
         if (options.ExportTraces)
         {
+            // ASP.NET Core's own source too: with it listened to, each request is a span, the parent of the grain
+            // calls it makes. Without a listener ASP.NET Core makes no request activity at all (the shipped logging
+            // leaves its hosting diagnostics off), and grain calls carry no trace context.
             telemetry.WithTracing(tracing => tracing
                 .AddSource(sourcePatterns)
+                .AddSource(AspNetCoreActivitySource)
                 .AddOtlpExporter(exporter =>
                 {
                     exporter.Endpoint = target.SignalEndpoint("v1/traces");

@@ -55,14 +55,20 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
-    public async Task Activities_from_tenancy_sources_are_exported_as_traces_when_the_host_stops()
+    public async Task Activities_from_tenancy_sources_and_aspnetcore_requests_are_exported_as_traces_when_the_host_stops()
     {
         var operation = "otlp-trace-test-" + Guid.NewGuid().ToString("N");
-        var arrived = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var request = "otlp-request-test-" + Guid.NewGuid().ToString("N");
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new List<byte[]>();
         await using var receiver = await StartReceiverAsync("/v1/traces", body =>
         {
-            if (Contains(body, operation))
-                arrived.TrySetResult(body);
+            lock (seen)
+            {
+                seen.Add(body);
+                if (seen.Any(b => Contains(b, operation)) && seen.Any(b => Contains(b, request)))
+                    arrived.TrySetResult();
+            }
         });
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -76,6 +82,11 @@ public sealed class OtlpExportTests
         using (var source = new ActivitySource("OrleansTenancy.Test." + Guid.NewGuid().ToString("N")))
         using (var activity = source.StartActivity(operation))
             Assert.NotNull(activity); // the OTLP tracer provider is listening to the prefix
+
+        // ASP.NET Core's request spans, the parents of the grain calls a request makes, on the source it starts them on.
+        using (var aspNetCore = new ActivitySource("Microsoft.AspNetCore"))
+        using (var activity = aspNetCore.StartActivity(request, ActivityKind.Server))
+            Assert.NotNull(activity);
 
         // Disposing the container disposes the tracer provider, which flushes the pending batch.
         await services.DisposeAsync();
