@@ -13,7 +13,9 @@ namespace OrleansTenancy.Benchmarks.Gateway;
 /// next (about ±0.15 ms p50 here) falls on both sides alike. Each round's figures are printed, then the medians over
 /// the rounds of A's and B's added latency and of their difference. With <c>--steps</c>, rounds of a step-up follow:
 /// at each rate A and B run in turn (order alternating), each side until its first step that does not hold, and the
-/// highest rate each side held is reported per round and as the median over the rounds.
+/// highest rate each side held is reported per round and as the median over the rounds. Every phase starts with both
+/// silos quiet, so neither is charged with work the other left from its own phase (a silo that answers ahead of its
+/// writes could otherwise pass its backlog on); how long each kept working after its step is printed beside it.
 /// </summary>
 public static class GatewayCompareCommand
 {
@@ -71,6 +73,7 @@ public static class GatewayCompareCommand
                 for (var i = 0; i < loads.Length; i++)
                 {
                     var (label, load) = loads[(i + round) % loads.Length];
+                    await Task.WhenAll(processA.WaitUntilQuietAsync(QuietLimit), processB.WaitUntilQuietAsync(QuietLimit));
                     results[label] = await load.RunAsync(label, rate, warmup, measured);
                 }
 
@@ -91,7 +94,7 @@ public static class GatewayCompareCommand
             Console.WriteLine(GatewayCommand.Invariant($"median over {rounds} rounds, added p99: A {Median(rows.Select(r => r.A99)):F3} ms, B {Median(rows.Select(r => r.B99)):F3} ms (range A {rows.Min(r => r.A99):F3} – {rows.Max(r => r.A99):F3}, B {rows.Min(r => r.B99):F3} – {rows.Max(r => r.B99):F3})"));
             if (steps.Length > 0)
             {
-                await StepUpAsync(loads[1].Load, loads[2].Load, steps, stepRounds, p99Bound, warmup, measured);
+                await StepUpAsync((loads[1].Load, processA), (loads[2].Load, processB), steps, stepRounds, p99Bound, warmup, measured);
             }
 
             return 0;
@@ -107,27 +110,32 @@ public static class GatewayCompareCommand
     /// first in even ones); a side stops at its first step with an error, a p99 above the bound or fewer than 95% of
     /// the requests completed in the window.
     /// </summary>
-    private static async Task StepUpAsync(OpenLoopLoad a, OpenLoopLoad b, int[] steps, int rounds, int p99Bound, TimeSpan warmup, TimeSpan measured)
+    private static async Task StepUpAsync(
+        (OpenLoopLoad Load, SiloProcess Silo) a, (OpenLoopLoad Load, SiloProcess Silo) b, int[] steps, int rounds, int p99Bound, TimeSpan warmup, TimeSpan measured)
     {
         Console.WriteLine();
         Console.WriteLine(GatewayCommand.Invariant($"## step-up, A and B in turn (holds: no errors, p99 ≤ {p99Bound} ms, completed ≥ 95% of target)"));
         Console.WriteLine();
-        Console.WriteLine("| round | rate /s | side | p50 | p99 | errors | completed /s | holds |");
-        Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---|");
+        Console.WriteLine("Each phase starts with both silos quiet; \"left over\" is how long the silo just measured kept working after its load stopped.");
+        Console.WriteLine();
+        Console.WriteLine("| round | rate /s | side | p50 | p99 | errors | completed /s | left over, s | holds |");
+        Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---|");
         var highest = new List<(int A, int B)>();
         for (var round = 1; round <= rounds; round++)
         {
             var held = new Dictionary<string, int> { ["A"] = 0, ["B"] = 0 };
             var failed = new HashSet<string>();
             var order = round % 2 == 1 ? new[] { ("A", a), ("B", b) } : [("B", b), ("A", a)];
+            await Task.WhenAll(a.Silo.WaitUntilQuietAsync(QuietLimit), b.Silo.WaitUntilQuietAsync(QuietLimit));
             foreach (var rate in steps)
             {
-                foreach (var (side, load) in order.Where(o => !failed.Contains(o.Item1)))
+                foreach (var (side, (load, silo)) in order.Where(o => !failed.Contains(o.Item1)))
                 {
                     var r = await load.RunAsync(side, rate, warmup, measured);
+                    var leftOver = await silo.WaitUntilQuietAsync(QuietLimit);
                     var holds = r.Holds(p99Bound);
                     Console.WriteLine(GatewayCommand.Invariant(
-                        $"| {round} | {rate:N0} | {side} | {r.Percentile(0.5):F2} | {r.Percentile(0.99):F2} | {r.Errors} | {r.Throughput:N0} | {(holds ? "yes" : "**no**")} |"));
+                        $"| {round} | {rate:N0} | {side} | {r.Percentile(0.5):F2} | {r.Percentile(0.99):F2} | {r.Errors} | {r.Throughput:N0} | {(leftOver >= QuietLimit ? "> " : "")}{leftOver.TotalSeconds:F1} | {(holds ? "yes" : "**no**")} |"));
                     if (holds)
                     {
                         held[side] = rate;
@@ -152,6 +160,9 @@ public static class GatewayCompareCommand
         Console.WriteLine(GatewayCommand.Invariant(
             $"median over {rounds} step-up rounds, highest sustainable rate: A {Median(highest.Select(h => (double)h.A)):N0} /s (range {highest.Min(h => h.A):N0} – {highest.Max(h => h.A):N0}), B {Median(highest.Select(h => (double)h.B)):N0} /s (range {highest.Min(h => h.B):N0} – {highest.Max(h => h.B):N0}); per round A/B: {string.Join(", ", highest.Select(h => $"{h.A}/{h.B}"))}"));
     }
+
+    // Longer than any backlog seen at a step that holds, short enough that a silo that never settles stops the run soon.
+    private static readonly TimeSpan QuietLimit = TimeSpan.FromSeconds(30);
 
     private static string DataDirectory(DirectoryInfo work, string name) => Directory.CreateDirectory(Path.Combine(work.FullName, "data-" + name)).FullName;
 
