@@ -45,11 +45,13 @@ public static partial class ChatCompletionsApi
     }
 
     /// <summary>Serves one chat completion.</summary>
-    public static async Task HandleAsync(HttpContext http, [FromServices] CallerAuthenticator authenticator, [FromServices] ILoggerFactory loggers)
+    public static async Task HandleAsync(
+        HttpContext http, [FromServices] CallerAuthenticator authenticator, [FromServices] ILoggerFactory loggers, [FromServices] TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(authenticator);
         ArgumentNullException.ThrowIfNull(loggers);
+        ArgumentNullException.ThrowIfNull(time);
         var aborted = http.RequestAborted;
         if (!authenticator.TryAuthenticate(http.Request, out var caller, out var error)
             || !authenticator.TryResolveEffective(caller, out var effective, out error))
@@ -74,7 +76,7 @@ public static partial class ChatCompletionsApi
             return;
         }
 
-        var requestId = givenId ?? Guid.NewGuid().ToString("N");
+        var requestId = givenId ?? RequestIds.New(time);
         var route = new RouteRequest
         {
             // Anonymous callers pass no context so that the router applies (and counts) the non-strict fallback itself.

@@ -75,7 +75,7 @@ public sealed partial class LlmRouter
         return new RoutePlan(
             context,
             effective.FellBack,
-            fresh && string.IsNullOrWhiteSpace(request.RequestId) ? Guid.NewGuid().ToString("N") : request.RequestId!,
+            fresh && string.IsNullOrWhiteSpace(request.RequestId) ? RequestIds.New(_time) : request.RequestId!,
             fresh,
             // Unique enough among the calls of one request id, and short in the stored reservation.
             Random.Shared.Next(1, int.MaxValue),

@@ -21,7 +21,7 @@ public sealed partial class LlmRouter
             return;
         }
 
-        var requestId = string.IsNullOrWhiteSpace(request.RequestId) ? Guid.NewGuid().ToString("N") : request.RequestId;
+        var requestId = string.IsNullOrWhiteSpace(request.RequestId) ? RequestIds.New(_time) : request.RequestId;
         var row = new UsageRecord
         {
             RequestId = $"{requestId}~refused-{Guid.NewGuid().ToString("N")[..12]}",

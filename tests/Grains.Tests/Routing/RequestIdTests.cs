@@ -115,6 +115,25 @@ public sealed class RequestIdTests(RouterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_call_without_an_id_is_given_a_version_7_id_that_sorts_after_the_ids_given_before_it()
+    {
+        var tenant = fixture.Tenants.AddTenant("daily_cap_usd: 1\nenforcement: hard\n", policyYaml: "cache_ttl_seconds: 0\n");
+        var (router, _) = fixture.Router();
+        var given = new List<string>();
+
+        for (var i = 0; i < 12; i++)
+        {
+            given.Add((await router.CompleteAsync(Call(tenant, id: null!))).RequestId!);
+            fixture.Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        // In time order, the ledger's (tenant, request id) index grows at its end instead of on a random page per row.
+        Assert.Equal(given.Order(StringComparer.Ordinal), given);
+        Assert.All(given, id => Assert.Matches("^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", id));
+        Assert.Equal(given.Count, (await Rows(tenant)).Select(r => r.RequestId).Intersect(given).Count());
+    }
+
+    [Fact]
     public async Task An_id_settled_through_a_fallback_stays_finished()
     {
         var routing = "pricing:\n  sim/error-502: { prompt: 0, completion: 0 }\n";

@@ -189,6 +189,18 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_without_X_Request_Id_is_answered_with_the_version_7_id_the_gateway_made_for_it()
+    {
+        using var client = _host.CreateClient();
+        using var request = Post(_host.StaffKey, new { model = "openai/gpt-4o-mini", messages = new[] { new { role = "user", content = "hi" } } });
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches("^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", response.Headers.GetValues("X-Request-Id").Single());
+    }
+
+    [Fact]
     public async Task The_admin_key_with_tenant_and_workspace_headers_acts_for_that_workspace()
     {
         using var client = _host.CreateClient();
