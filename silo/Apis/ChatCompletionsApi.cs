@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.OpenRouter.Wire;
 using OrleansTenancy.Silo.Gateway;
+using RequestIds = OrleansTenancy.GrainInterfaces.RequestIds;
 
 namespace OrleansTenancy.Silo.Apis;
 

@@ -22,7 +22,7 @@ internal static class ChatCalls
         return new ChatCall
         {
             Context = context,
-            RequestId = options?.RequestId ?? Guid.NewGuid().ToString("N"),
+            RequestId = options?.RequestId ?? RequestIds.New(TimeProvider.System),
             Task = options?.Task,
             Agent = options?.Agent,
             Model = options?.Model,

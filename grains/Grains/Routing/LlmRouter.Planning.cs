@@ -4,6 +4,7 @@ using OrleansTenancy.Tenancy.Context;
 using OrleansTenancy.Tenancy.Pricing;
 using OrleansTenancy.Tenancy.Registry;
 using WireProviders = OrleansTenancy.OpenRouter.Wire.ProviderPreferences;
+using RequestIds = OrleansTenancy.GrainInterfaces.RequestIds;
 
 namespace OrleansTenancy.Grains.Routing;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OrleansTenancy.Grains.Mapping;
 using OrleansTenancy.Ledger;
+using RequestIds = OrleansTenancy.GrainInterfaces.RequestIds;
 
 namespace OrleansTenancy.Grains.Routing;
 

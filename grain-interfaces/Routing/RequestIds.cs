@@ -1,8 +1,9 @@
-namespace OrleansTenancy.Grains.Routing;
+namespace OrleansTenancy.GrainInterfaces;
 
 /// <summary>
-/// The ids the gateway gives calls that bring none: a UUID version 7 (RFC 9562) as 32 lowercase hex digits, whose
-/// first twelve are the creation time in milliseconds, so an id made later sorts after one made earlier.
+/// The ids made for calls that bring none (by the gateway, the router and the cluster client): a UUID version 7
+/// (RFC 9562) as 32 lowercase hex digits, whose first twelve are the creation time in milliseconds, so an id made later
+/// sorts after one made earlier.
 /// </summary>
 /// <remarks>
 /// The usage ledger is keyed by (tenant, request id). Ids in time order land at the end of that index, where random
