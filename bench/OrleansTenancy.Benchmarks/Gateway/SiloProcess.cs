@@ -36,8 +36,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>
     /// Waits until the silo's work left over from the last load is done: until it uses under a tenth of one core over
-    /// a quarter of a second, at most <paramref name="limit"/>. Returns how long
-    /// that took, which is the silo's backlog at the moment its load stopped (settlements and writes it answered ahead of).
+    /// a quarter of a second, at most <paramref name="limit"/>. Returns how long that took, which is the silo's backlog
+    /// at the moment its load stopped (settlements and writes it answered ahead of).
     /// </summary>
     public async Task<TimeSpan> WaitUntilQuietAsync(TimeSpan limit)
     {

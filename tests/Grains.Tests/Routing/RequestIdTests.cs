@@ -2,6 +2,7 @@ using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.OpenRouter.Simulator;
 using OrleansTenancy.OpenRouter.Wire;
+using OrleansTenancy.TestSupport;
 using TenantContext = OrleansTenancy.Tenancy.TenantContext;
 
 namespace OrleansTenancy.Grains.Tests.Routing;
@@ -129,7 +130,7 @@ public sealed class RequestIdTests(RouterFixture fixture) : IDisposable
 
         // In time order, the ledger's (tenant, request id) index grows at its end instead of on a random page per row.
         Assert.Equal(given.Order(StringComparer.Ordinal), given);
-        Assert.All(given, id => Assert.Matches("^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", id));
+        Assert.All(given, id => Assert.Matches(RequestIdShape.Version7, id));
         Assert.Equal(given.Count, (await Rows(tenant)).Select(r => r.RequestId).Intersect(given).Count());
     }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using OpenAI.Chat;
+using OrleansTenancy.TestSupport;
 
 namespace OrleansTenancy.Silo.Tests.Gateway;
 
@@ -197,7 +198,7 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Matches("^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", response.Headers.GetValues("X-Request-Id").Single());
+        Assert.Matches(RequestIdShape.Version7, response.Headers.GetValues("X-Request-Id").Single());
     }
 
     [Fact]
