@@ -16,8 +16,15 @@ public sealed class DataDirectoryLock : IDisposable
     public const string FileName = "silo.lock";
 
     private readonly FileStream _file;
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DataDirectoryLock(FileStream file) => _file = file;
+
+    /// <summary>
+    /// Completes once the lock is released. The host's container releases it last, after every service that uses the
+    /// data directory; a host started in the same process on the same folder (an in-process restart) waits for this.
+    /// </summary>
+    public Task Released => _released.Task;
 
     /// <summary>Creates <paramref name="dataDirectory"/> if needed and takes its lock.</summary>
     /// <exception cref="DataDirectoryInUseException">Another process holds the lock.</exception>
@@ -41,7 +48,11 @@ public sealed class DataDirectoryLock : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _file.Dispose();
+        _released.TrySetResult();
+    }
 }
 
 /// <summary>The data directory is held by another silo; the message says which folder and what to do.</summary>

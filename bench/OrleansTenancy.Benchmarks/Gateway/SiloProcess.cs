@@ -30,6 +30,12 @@ public sealed class SiloProcess : IAsyncDisposable
         get
         {
             _process.Refresh();
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"The silo at {BaseUrl} exited with code {_process.ExitCode}. Its last output:{Environment.NewLine}{Tail()}");
+            }
+
             return _process.TotalProcessorTime;
         }
     }
@@ -135,7 +141,7 @@ public sealed class SiloProcess : IAsyncDisposable
         lock (_tail)
         {
             _tail.Enqueue(line);
-            if (_tail.Count > 12)
+            if (_tail.Count > 40)
             {
                 _tail.Dequeue();
             }

@@ -103,7 +103,11 @@ public sealed class GatewayHost : IAsyncDisposable
     /// </summary>
     public async Task RestartAsync(Func<Task>? whileStopped = null)
     {
+        // The factory's dispose can return while the program's own RunAsync is still disposing the container, whose
+        // last service holds the data directory's lock: the new silo would find the folder in use.
+        var dataLock = _factory.Services.GetRequiredService<OrleansTenancy.Silo.Hosting.DataDirectoryLock>();
         await _factory.DisposeAsync();
+        await dataLock.Released.WaitAsync(TimeSpan.FromSeconds(30));
         if (whileStopped is not null)
         {
             await whileStopped();

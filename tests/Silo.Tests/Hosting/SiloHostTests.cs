@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTenancy.Silo.Commands;
 using OrleansTenancy.Silo.Hosting;
 using OrleansTenancy.TestSupport;
@@ -114,13 +115,18 @@ public sealed class SiloHostTests : IDisposable
     public async Task A_host_started_on_a_data_directory_held_by_another_is_refused_and_one_disposed_releases_it()
     {
         var data = _data;
+        Task released;
         await using (var first = Factory())
         {
             using var client = first.CreateClient();
             var held = Assert.Throws<DataDirectoryInUseException>(() => DataDirectoryLock.Acquire(data));
             Assert.Contains(data, held.Message, StringComparison.Ordinal);
+            released = first.Services.GetRequiredService<DataDirectoryLock>().Released;
+            Assert.False(released.IsCompleted);
         }
 
+        // The program's RunAsync may still be disposing the container when the factory's dispose returns.
+        await released.WaitAsync(TimeSpan.FromSeconds(30));
         using var again = DataDirectoryLock.Acquire(data);
     }
 
