@@ -1,9 +1,9 @@
 namespace OrleansTenancy.Silo.Hosting;
 
 /// <summary>
-/// Holds an exclusive lock on <c>silo.lock</c> in the data directory for the life of the silo, so that a second silo
-/// started on the same folder stops at once with a clear message instead of sharing the SQLite file and the tenant
-/// claims with the first.
+/// Holds an exclusive lock on <c>silo.lock</c> in the data directory (and in the settlements folder when it lies
+/// elsewhere) for the life of the silo, so that a second silo started on the same folder stops at once with a clear
+/// message instead of sharing the SQLite file, the tenant claims or the settlement journal with the first.
 /// </summary>
 /// <remarks>
 /// The lock is the operating system's (on Linux and macOS an advisory <c>flock</c>, taken by opening the file with no
@@ -15,10 +15,10 @@ public sealed class DataDirectoryLock : IDisposable
     /// <summary>The lock file's name inside the data directory.</summary>
     public const string FileName = "silo.lock";
 
-    private readonly FileStream _file;
+    private readonly IReadOnlyList<FileStream> _files;
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private DataDirectoryLock(FileStream file) => _file = file;
+    private DataDirectoryLock(IReadOnlyList<FileStream> files) => _files = files;
 
     /// <summary>
     /// Completes once the lock is released. The host's container releases it last, after every service that uses the
@@ -28,30 +28,60 @@ public sealed class DataDirectoryLock : IDisposable
 
     /// <summary>Creates <paramref name="dataDirectory"/> if needed and takes its lock.</summary>
     /// <exception cref="DataDirectoryInUseException">Another process holds the lock.</exception>
-    public static DataDirectoryLock Acquire(string dataDirectory)
+    public static DataDirectoryLock Acquire(string dataDirectory) => Acquire([dataDirectory]);
+
+    /// <summary>
+    /// Creates each of <paramref name="folders"/> if needed and takes the lock of every one (the data directory, and a
+    /// settlements folder kept elsewhere), or of none.
+    /// </summary>
+    /// <exception cref="DataDirectoryInUseException">Another process holds one of the locks; the message names its folder.</exception>
+    public static DataDirectoryLock Acquire(IReadOnlyList<string> folders)
     {
-        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
-        var folder = Path.GetFullPath(dataDirectory);
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, FileName);
+        ArgumentNullException.ThrowIfNull(folders);
+        var files = new List<FileStream>(folders.Count);
         try
         {
-            return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            foreach (var folder in folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).Distinct(StringComparer.Ordinal))
+            {
+                files.Add(Lock(folder));
+            }
         }
-        catch (IOException error) when (File.Exists(path))
+        catch
         {
-            throw new DataDirectoryInUseException(
-                $"Another silo is using the data directory '{folder}' (it holds {path}). Stop that silo, or give this one a folder "
-                + "of its own: --Tenancy:DataDirectory <dir> (each silo needs its own data directory, and on one machine its own "
-                + "--urls and --Cluster:SiloPort / --Cluster:GatewayPort).", error);
+            files.ForEach(file => file.Dispose());
+            throw;
         }
+
+        return new DataDirectoryLock(files);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _file.Dispose();
+        foreach (var file in _files)
+        {
+            file.Dispose();
+        }
+
         _released.TrySetResult();
+    }
+
+    private static FileStream Lock(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, FileName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException error) when (File.Exists(path))
+        {
+            throw new DataDirectoryInUseException(
+                $"Another silo is using the folder '{folder}' (it holds {path}). Stop that silo, or give this one folders "
+                + "of its own: --Tenancy:DataDirectory <dir> (and --Tenancy:SettlementsDirectory <dir> when it is set; each silo "
+                + "needs its own, and on one machine its own --urls and --Cluster:SiloPort / --Cluster:GatewayPort).", error);
+        }
     }
 }
 

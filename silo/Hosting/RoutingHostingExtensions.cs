@@ -21,12 +21,12 @@ public static partial class RoutingHostingExtensions
         var simulate = upstream.ApiKey is null && upstream.BaseUrl == OpenRouterOptions.DefaultBaseUrl;
         builder.Services.AddLlmRouter(builder.Configuration);
 
-        // Settlements a tenant grain has not stored yet wait here, in this silo's data directory, until it has. A single
+        // Settlements a tenant grain has not stored yet wait here, in this silo's settlements folder, until it has. A single
         // silo is the one that resumes its folder after a crash, so it journals every settlement and answers once the
         // journal holds it; a cluster's silo may never come back, so it answers once the tenant grain stored it.
         var host = builder.Configuration.GetSection(TenancyHostOptions.SectionName).Get<TenancyHostOptions>() ?? new TenancyHostOptions();
         var cluster = builder.Configuration.GetSection(ClusterHostOptions.SectionName).Get<ClusterHostOptions>() ?? new ClusterHostOptions();
-        var settlements = Path.Combine(host.DataDirectory, "settlements");
+        var settlements = host.SettlementsFolder;
         if (cluster.IsShared)
         {
             builder.Services.AddSingleton<ISettlementOutbox>(sp =>

@@ -61,12 +61,28 @@ public sealed class TenancyHostOptions
     /// <summary>The PostgreSQL connection string used when <see cref="Storage"/> is <c>postgres</c>. No default.</summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// The folder of this silo's settlement outbox (on a single silo, the journal every answered call's settlement is
+    /// flushed to before the answer). Unset, <c>settlements</c> under <see cref="DataDirectory"/>. A folder on a device of
+    /// its own keeps the journal's flushes clear of the SQLite file's writes; it is locked like the data directory.
+    /// </summary>
+    public string? SettlementsDirectory { get; set; }
+
     /// <summary>The SQLite file of the embedded default.</summary>
     public string SqliteFile => Path.Combine(DataDirectory, "tenancy.db");
 
+    /// <summary>The settlement outbox's folder: <see cref="SettlementsDirectory"/>, else <c>settlements</c> under <see cref="DataDirectory"/>.</summary>
+    public string SettlementsFolder => string.IsNullOrWhiteSpace(SettlementsDirectory) ? DefaultSettlementsFolder(DataDirectory) : SettlementsDirectory;
+
+    /// <summary>The settlements folder when <see cref="SettlementsDirectory"/> is unset: <c>settlements</c> under <paramref name="dataDirectory"/>.</summary>
+    public static string DefaultSettlementsFolder(string dataDirectory) => Path.Combine(dataDirectory, "settlements");
+
+    /// <summary>The folders this silo alone may use: the data directory, and the settlements folder when it lies elsewhere.</summary>
+    public IReadOnlyList<string> OwnedFolders => string.IsNullOrWhiteSpace(SettlementsDirectory) ? [DataDirectory] : [DataDirectory, SettlementsDirectory];
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, MaxTenantFileBytes={MaxTenantFileBytes}, MaxWorkspacesPerTenant={MaxWorkspacesPerTenant}, AnonymousCallers={AnonymousCallers}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}, Storage={Storage}, PostgresConnectionString={(PostgresConnectionString is null ? "<none>" : "<redacted>")}";
+        $"TenantsPath={TenantsPath}, WatchTenants={WatchTenants}, MaxTenantFileBytes={MaxTenantFileBytes}, MaxWorkspacesPerTenant={MaxWorkspacesPerTenant}, AnonymousCallers={AnonymousCallers}, AdminKey={(AdminKey is null ? "<none>" : "<redacted>")}, DataDirectory={DataDirectory}, SettlementsDirectory={SettlementsFolder}, Storage={Storage}, PostgresConnectionString={(PostgresConnectionString is null ? "<none>" : "<redacted>")}";
 }
 
 /// <summary>Validates <see cref="TenancyHostOptions"/> at start so that a bad setting stops the host with a clear message.</summary>
@@ -85,6 +101,12 @@ public sealed class TenancyHostOptionsValidator : IValidateOptions<TenancyHostOp
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             failures.Add("Tenancy:DataDirectory must name a folder.");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.SettlementsDirectory)
+            && string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.SettlementsDirectory)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory)), StringComparison.Ordinal))
+        {
+            // The outbox reads every *.json file of its folder as a settlement: the data directory's own files are not.
+            failures.Add($"Tenancy:SettlementsDirectory must be a folder of its own, not the data directory '{options.DataDirectory}' (leave it unset for '{TenancyHostOptions.DefaultSettlementsFolder(options.DataDirectory)}').");
         }
 
         if (options.Storage is not ("sqlite" or "postgres"))
