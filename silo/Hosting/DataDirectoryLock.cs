@@ -26,24 +26,20 @@ public sealed class DataDirectoryLock : IDisposable
     /// </summary>
     public Task Released => _released.Task;
 
-    /// <summary>Creates <paramref name="dataDirectory"/> if needed and takes its lock.</summary>
-    /// <exception cref="DataDirectoryInUseException">Another process holds the lock.</exception>
-    public static DataDirectoryLock Acquire(string dataDirectory) => Acquire([dataDirectory]);
-
     /// <summary>
-    /// Creates each of <paramref name="folders"/> if needed and takes the lock of every one (the data directory, and a
-    /// settlements folder kept elsewhere), or of none.
+    /// Creates <paramref name="dataDirectory"/> (and <paramref name="settlementsDirectory"/>, when given and elsewhere) if
+    /// needed and takes the lock of each, or of neither.
     /// </summary>
     /// <exception cref="DataDirectoryInUseException">Another process holds one of the locks; the message names its folder.</exception>
-    public static DataDirectoryLock Acquire(IReadOnlyList<string> folders)
+    public static DataDirectoryLock Acquire(string dataDirectory, string? settlementsDirectory = null)
     {
-        ArgumentNullException.ThrowIfNull(folders);
-        var files = new List<FileStream>(folders.Count);
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        var files = new List<FileStream> { Lock(Path.GetFullPath(dataDirectory), "data directory") };
         try
         {
-            foreach (var folder in folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).Distinct(StringComparer.Ordinal))
+            if (!string.IsNullOrWhiteSpace(settlementsDirectory) && !TenancyHostOptions.SameFolder(settlementsDirectory, dataDirectory))
             {
-                files.Add(Lock(folder));
+                files.Add(Lock(Path.GetFullPath(settlementsDirectory), "settlements folder"));
             }
         }
         catch
@@ -66,9 +62,8 @@ public sealed class DataDirectoryLock : IDisposable
         _released.TrySetResult();
     }
 
-    private static FileStream Lock(string folder)
+    private static FileStream Lock(string folder, string what)
     {
-        ArgumentException.ThrowIfNullOrEmpty(folder);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, FileName);
         try
@@ -78,7 +73,7 @@ public sealed class DataDirectoryLock : IDisposable
         catch (IOException error) when (File.Exists(path))
         {
             throw new DataDirectoryInUseException(
-                $"Another silo is using the folder '{folder}' (it holds {path}). Stop that silo, or give this one folders "
+                $"Another silo is using the {what} '{folder}' (it holds {path}). Stop that silo, or give this one folders "
                 + "of its own: --Tenancy:DataDirectory <dir> (and --Tenancy:SettlementsDirectory <dir> when it is set; each silo "
                 + "needs its own, and on one machine its own --urls and --Cluster:SiloPort / --Cluster:GatewayPort).", error);
         }

@@ -29,8 +29,8 @@ public static partial class SiloHostExtensions
 
         // Taken before anything touches the data directory; the container releases it when the host is disposed
         // (Program resolves it right after Build, so it is released even when the host never starts).
-        var folders = (builder.Configuration.GetSection(TenancyHostOptions.SectionName).Get<TenancyHostOptions>() ?? new TenancyHostOptions()).OwnedFolders;
-        var dataLock = DataDirectoryLock.Acquire(folders);
+        var host = builder.Configuration.GetSection(TenancyHostOptions.SectionName).Get<TenancyHostOptions>() ?? new TenancyHostOptions();
+        var dataLock = DataDirectoryLock.Acquire(host.DataDirectory, host.SettlementsDirectory);
         builder.Services.AddSingleton(_ => dataLock);
 
         builder.Services.AddOptions<TenancyHostOptions>()

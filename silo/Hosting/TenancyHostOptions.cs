@@ -77,8 +77,9 @@ public sealed class TenancyHostOptions
     /// <summary>The settlements folder when <see cref="SettlementsDirectory"/> is unset: <c>settlements</c> under <paramref name="dataDirectory"/>.</summary>
     public static string DefaultSettlementsFolder(string dataDirectory) => Path.Combine(dataDirectory, "settlements");
 
-    /// <summary>The folders this silo alone may use: the data directory, and the settlements folder when it lies elsewhere.</summary>
-    public IReadOnlyList<string> OwnedFolders => string.IsNullOrWhiteSpace(SettlementsDirectory) ? [DataDirectory] : [DataDirectory, SettlementsDirectory];
+    /// <summary>Whether two spellings of folder paths name the same folder (relative to the working directory, trailing separator or not).</summary>
+    public static bool SameFolder(string first, string second) => string.Equals(
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(first)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(second)), StringComparison.Ordinal);
 
     /// <inheritdoc />
     public override string ToString() =>
@@ -103,7 +104,7 @@ public sealed class TenancyHostOptionsValidator : IValidateOptions<TenancyHostOp
             failures.Add("Tenancy:DataDirectory must name a folder.");
         }
         else if (!string.IsNullOrWhiteSpace(options.SettlementsDirectory)
-            && string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.SettlementsDirectory)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory)), StringComparison.Ordinal))
+            && TenancyHostOptions.SameFolder(options.SettlementsDirectory, options.DataDirectory))
         {
             // The outbox reads every *.json file of its folder as a settlement: the data directory's own files are not.
             failures.Add($"Tenancy:SettlementsDirectory must be a folder of its own, not the data directory '{options.DataDirectory}' (leave it unset for '{TenancyHostOptions.DefaultSettlementsFolder(options.DataDirectory)}').");
