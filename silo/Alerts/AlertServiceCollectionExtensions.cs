@@ -9,7 +9,8 @@ public static partial class AlertServiceCollectionExtensions
     /// <summary>
     /// Binds and validates <see cref="AlertDeliveryOptions"/> (checked at start: a bad webhook stops the silo with a
     /// message naming the setting), <see cref="WebhookAlertSender"/> as the <see cref="IAlertSender"/> and the
-    /// <see cref="AlertDispatcher"/> the tenant grains share (one per silo: an activation holds only a reference).
+    /// <see cref="AlertDispatcher"/> the tenant grains share (one per silo: an activation holds only a reference), and
+    /// <see cref="AlertWakeUp"/>, which wakes the tenants with deliveries pending when the silo starts.
     /// </summary>
     public static IServiceCollection AddTenancyAlerts(this IServiceCollection services)
     {
@@ -26,6 +27,10 @@ public static partial class AlertServiceCollectionExtensions
             .RemoveAllLoggers();
         services.AddSingleton<IAlertSender, WebhookAlertSender>();
         services.AddSingleton<AlertDispatcher>();
+
+        // A restart ends the delivery timers of the tenants' activations: the silo wakes those with deliveries pending.
+        services.AddSingleton<AlertWakeUp>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<AlertWakeUp>());
         services.AddHostedService<AlertSettingsLog>();
         return services;
     }

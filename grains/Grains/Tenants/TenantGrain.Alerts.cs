@@ -44,6 +44,12 @@ public sealed partial class TenantGrain
     // Created when this activation first has a delivery to make; an activation of a tenant that never fired holds none.
     private AlertRun? _alertRun;
 
+    // This tenant's place on the alert wake list: what storage holds as far as this activation knows (null: unknown),
+    // what it should hold, and whether an update is on its way (one at a time, so updates cannot overtake each other).
+    private bool? _onWakeList;
+    private bool _wantOnWakeList;
+    private bool _updatingWakeList;
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<Wire.FiredAlertView>> GetAlertsAsync()
     {
@@ -96,8 +102,13 @@ public sealed partial class TenantGrain
         {
             run.Adopt(_live.Alerts);
         }
-        else if (_alerts is null || _live.Alerts is not { } stored || new AlertOutbox(stored).NextDue is null)
+        else if (_alerts is null || _live.Alerts is not { } stored)
         {
+            return;
+        }
+        else if (new AlertOutbox(stored).NextDue is null)
+        {
+            KeepOnWakeList(false);
             return;
         }
         else
@@ -124,6 +135,7 @@ public sealed partial class TenantGrain
 
         if (fresh)
         {
+            KeepOnWakeList(true);
             ScheduleAlertDelivery(TimeSpan.Zero);
         }
     }
@@ -195,6 +207,7 @@ public sealed partial class TenantGrain
 
         var next = _live.Alerts?.Alerts.Where(a => run.Stored.Contains(a.Key)).SelectMany(a => a.Deliveries)
             .Where(d => d.Status == AlertDeliveryStatus.Pending).Select(d => (DateTimeOffset?)d.NextAttemptAt).Min();
+        KeepOnWakeList(next is not null);
         if (next is { } due)
         {
             ScheduleAlertDelivery(due - _time.GetUtcNow());
@@ -204,6 +217,44 @@ public sealed partial class TenantGrain
             // Nothing pending: no timer, so the activation may be collected when idle.
             run.Timer?.Dispose();
             run.Timer = null;
+        }
+    }
+
+    /// <summary>
+    /// Puts this tenant on the alert wake list while it holds stored deliveries still pending, and takes it off when
+    /// none is left, so that a silo starting after a restart wakes it (<see cref="AlertWakeUp"/>).
+    /// </summary>
+    private void KeepOnWakeList(bool pending)
+    {
+        _wantOnWakeList = pending;
+        if (!_updatingWakeList && _onWakeList != pending)
+        {
+            _ = UpdateWakeListAsync();
+        }
+    }
+
+    private async Task UpdateWakeListAsync()
+    {
+        _updatingWakeList = true;
+        try
+        {
+            var list = GrainFactory.GetGrain<Wire.IAlertWakeListGrain>(Wire.AlertWakeList.Key);
+            while (_onWakeList != _wantOnWakeList)
+            {
+                var want = _wantOnWakeList;
+                await (want ? list.AddAsync(Slug) : list.RemoveAsync(Slug));
+                _onWakeList = want;
+            }
+        }
+        catch (Exception error)
+        {
+            // Tried again at the next change; until then a restart leaves this tenant's deliveries to its next call.
+            _onWakeList = null;
+            LogWakeListFailed(error, Slug);
+        }
+        finally
+        {
+            _updatingWakeList = false;
         }
     }
 
@@ -266,6 +317,9 @@ public sealed partial class TenantGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: a budget alert delivery pass stopped; pending deliveries are retried at their next attempt")]
     private partial void LogAlertDeliveryStopped(Exception error, string tenant);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: the alert wake list could not be updated; it is tried again at the next delivery change")]
+    private partial void LogWakeListFailed(Exception error, string tenant);
 
     /// <summary>An activation's delivery bookkeeping: which alerts storage holds, and the timer of the next pass.</summary>
     private sealed class AlertRun

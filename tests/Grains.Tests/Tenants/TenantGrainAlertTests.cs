@@ -98,6 +98,7 @@ public sealed class TenantGrainAlertTests : IAsyncLifetime
         var pending = await grain.GetAlertsAsync();
         Assert.Equal(3, pending.Count);
         Assert.All(pending, a => Assert.Equal(("pending", 1, _time.GetUtcNow() + FirstRetry), (a.Deliveries[0].Status, a.Deliveries[0].Attempts, a.Deliveries[0].NextAttemptAt!.Value)));
+        await WakeListAsync(tenants => tenants.Contains(slug), $"{slug} on the alert wake list while its deliveries are pending");
 
         // Nothing is sent before the backoff is over; after it, the second attempt; after twice the backoff, the last.
         await _time.WhenTimerArmed(d => d == FirstRetry);
@@ -117,10 +118,25 @@ public sealed class TenantGrainAlertTests : IAsyncLifetime
             Assert.Null(delivery.NextAttemptAt);
         });
 
-        // Given up: however long the clock runs, no further attempt.
+        // Given up: nothing is left to wake the tenant for after a restart.
+        await WakeListAsync(tenants => !tenants.Contains(slug), $"{slug} off the alert wake list once every delivery failed");
+
+        // However long the clock runs, no further attempt.
         _time.Advance(TimeSpan.FromHours(1));
         Assert.Equal(9, (await grain.GetAlertsAsync()).Sum(a => a.Deliveries[0].Attempts));
         Assert.Equal(9, _sender.Keys.Count);
+    }
+
+    /// <summary>Waits (on the real clock, at most 30 s) until the alert wake list satisfies <paramref name="done"/>: tenants update it behind their deliveries.</summary>
+    private async Task WakeListAsync(Func<IReadOnlyList<string>, bool> done, string what)
+    {
+        var list = _cluster.Client.GetGrain<IAlertWakeListGrain>(AlertWakeList.Key);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!done(await list.ListAsync()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}; listed: {string.Join(", ", await list.ListAsync())}");
+            await Task.Delay(20);
+        }
     }
 
     private static ReservationRequest Reserve(string id, decimal usd) =>

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI.Chat;
+using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Silo.Tests.Gateway;
 
 namespace OrleansTenancy.Silo.Tests.Alerts;
@@ -42,6 +44,41 @@ public sealed class AlertDeliveryTests
         Assert.Equal(6, receiver.Received.Count);
         Assert.Equal(6, DeliveredKeys(receiver).Distinct().Count());
         Assert.All(receiver.Received, r => Assert.Equal(r.IdempotencyKey, JsonDocument.Parse(r.Body).RootElement.GetProperty("idempotency_key").GetString()));
+    }
+
+    [Fact]
+    public async Task Deliveries_pending_when_the_silo_stops_are_made_after_it_starts_again_with_no_call_to_the_tenant()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.FailNext(HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable);
+        await using var host = await GatewayHost.StartAsync(settings: new Dictionary<string, string>(Settings(("0", receiver.Url($"hooks/{Secret}"), "json")))
+        {
+            // Long enough that the silo stopping cannot have made the retries itself.
+            ["Alerts:FirstRetryDelay"] = "00:00:08",
+            ["Alerts:MaxRetryDelay"] = "00:00:08",
+        });
+        await PutBudgetAsync(host, """{"daily_cap_usd": 0.0000001, "enforcement": "soft"}""");
+        await ChatAsync(host);
+        await receiver.WaitForAsync(3);
+
+        await host.RestartAsync();
+        var beforeRetries = receiver.Received.Count;
+
+        // Nothing calls acme after the restart: the silo wakes it because its deliveries were pending.
+        await receiver.WaitForAsync(6, TimeSpan.FromSeconds(40));
+        Assert.Equal(3, beforeRetries);
+        Assert.Equal(3, DeliveredKeys(receiver).Skip(3).Distinct().Count());
+        Assert.Equal(DeliveredKeys(receiver).Take(3).Order(StringComparer.Ordinal), DeliveredKeys(receiver).Skip(3).Order(StringComparer.Ordinal));
+
+        // With nothing left pending, acme leaves the wake list: the next start wakes no one.
+        await OverviewAsync(host, alerts => alerts.Length == 3 && alerts.All(a => Delivery(a).GetProperty("status").GetString() == "delivered"), "three delivered alerts");
+        var wakeList = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertWakeListGrain>(AlertWakeList.Key);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await wakeList.ListAsync()).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"still on the alert wake list: {string.Join(", ", await wakeList.ListAsync())}");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]
