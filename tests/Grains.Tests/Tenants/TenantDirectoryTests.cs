@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,6 +34,9 @@ public sealed class DirectoryClusterFixture : IAsyncLifetime
 
     public TestClock Time { get; } = new();
 
+    /// <summary>The silos that refuse the directory's pushes (as a silo the push did not reach).</summary>
+    public DroppedPushes Drops { get; } = new();
+
     public async Task InitializeAsync()
     {
         Simulator = await OpenRouterSimulator.StartAsync();
@@ -46,6 +50,8 @@ public sealed class DirectoryClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ISettlementOutbox>(_ => new FileSettlementOutbox(Path.Combine(_outboxes, Guid.NewGuid().ToString("N")), NullLogger<FileSettlementOutbox>.Instance));
             silo.Services.AddLlmRouter(configuration);
             silo.AddTestGrainStorage();
+            silo.Services.AddSingleton(Drops);
+            silo.AddIncomingGrainCallFilter<DroppedPushes.Filter>();
         });
     }
 
@@ -73,6 +79,27 @@ public sealed class DirectoryClusterFixture : IAsyncLifetime
         {
             File.Delete(file);
         }
+    }
+}
+
+/// <summary>Silos whose <see cref="ITenantDirectoryReplica"/> refuses every push while listed.</summary>
+public sealed class DroppedPushes
+{
+    private readonly ConcurrentDictionary<SiloAddress, bool> _silos = new();
+
+    /// <summary>Refuses pushes to <paramref name="silo"/> until <see cref="Restore"/>.</summary>
+    public void Drop(SiloAddress silo) => _silos[silo] = true;
+
+    /// <summary>Lets pushes reach <paramref name="silo"/> again.</summary>
+    public void Restore(SiloAddress silo) => _silos.TryRemove(silo, out _);
+
+    /// <summary>Fails a push arriving at a listed silo, as a push that timed out or found the silo starting.</summary>
+    public sealed class Filter(DroppedPushes drops, ILocalSiloDetails self) : IIncomingGrainCallFilter
+    {
+        public Task Invoke(IIncomingGrainCallContext context) =>
+            context.Grain is ITenantDirectoryReplica && drops._silos.ContainsKey(self.SiloAddress)
+                ? throw new TimeoutException($"test: push to {self.SiloAddress} dropped")
+                : context.Invoke();
     }
 }
 
@@ -114,6 +141,41 @@ public sealed class TenantDirectoryTests(DirectoryClusterFixture fixture) : ICla
         var daily = status.Limits.Single(l => l.Metric == BudgetMetric.CostUsd && l.Period == BudgetPeriod.Day);
         Assert.Equal(5m, daily.Limit);
         Assert.True(daily.Spent + daily.Reserved > 0m, "the call was not billed to the runtime tenant");
+    }
+
+    [Fact]
+    public async Task A_silo_that_missed_a_push_serves_the_tenant_after_its_next_version_poll()
+    {
+        var id = NewId();
+        var missed = fixture.Cluster.Silos[1].SiloAddress;
+        fixture.Drops.Drop(missed);
+        try
+        {
+            await fixture.Directory(0).RegisterAsync(new TenantDefinition { Id = id, Budget = new BudgetLimits { DailyCapUsd = 3m } });
+
+            // The push did not reach silo 1 (the registration returned anyway), and until its poll it does not know the tenant.
+            Assert.NotNull(fixture.Registry(0).Find(id));
+            Assert.Null(fixture.Registry(1).Find(id));
+            var refused = await Assert.ThrowsAsync<RouteRefusedException>(() => fixture.Router(1).CompleteAsync(Call(id, "main", "before the poll")));
+            Assert.Equal(RouteRefusal.UnknownTenant, refused.Reason);
+        }
+        finally
+        {
+            fixture.Drops.Restore(missed);
+        }
+
+        // One poll period later silo 1 has asked for the directory's version, found it newer and fetched the tenants.
+        fixture.Time.Advance(new TenantDirectoryOptions().PollPeriod);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (fixture.Registry(1).Find(id) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "silo 1 did not catch up by its poll");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(3m, fixture.Registry(1).GetEffectiveLimits(id).DailyCapUsd);
+        var answer = await fixture.Router(1).CompleteAsync(Call(id, "main", "after the poll"));
+        Assert.Equal(id, answer.Context.Tenant);
     }
 
     [Fact]
