@@ -77,6 +77,21 @@ public sealed class SiloCommandLineProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_settlements_folder_set_by_environment_is_used_and_locked_against_a_silo_naming_it_on_its_command_line()
+    {
+        var journal = Path.Combine(_root, "journal");
+        await using var first = SiloProcess.Start(_root, SiloProcess.FreePort, new Dictionary<string, string> { ["TENANCY__SETTLEMENTSDIRECTORY"] = journal });
+        await first.StartedAsync();
+        Assert.Contains($"in the journal at {journal}", first.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(journal, "silo.lock")));
+
+        // Its own data directory, the same settlements folder: refused, naming that folder.
+        await using var second = SiloProcess.Start(_root, [.. SiloProcess.FreePort, "--Tenancy:DataDirectory", Path.Combine(_root, "data2"), "--Tenancy:SettlementsDirectory", journal]);
+        Assert.Equal(1, await second.ExitedAsync());
+        Assert.Contains($"Another silo is using the settlements folder '{journal}'", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_a_fifo_in_the_tenants_folder_the_start_log_names_it_skipped_reloads_answer_and_sigterm_stops_the_silo()
     {
         Directory.CreateDirectory(Path.Combine(_root, "tenants", "pipe"));
