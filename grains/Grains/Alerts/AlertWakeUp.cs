@@ -4,20 +4,25 @@ using Wire = OrleansTenancy.GrainInterfaces;
 namespace OrleansTenancy.Grains.Alerts;
 
 /// <summary>
-/// When the silo becomes active, wakes every tenant on the <see cref="Wire.IAlertWakeListGrain"/>: its activation reads
-/// the alerts it stored and arms the delivery timer a restart ended, with no call to the tenant needed. Each silo of a
-/// cluster does this as it starts; a tenant already active elsewhere is only called once more.
+/// Once the silo is active, wakes every tenant on the <see cref="Wire.IAlertWakeListGrain"/> (in the background: the
+/// start does not wait for it): its activation reads the alerts it stored and arms the delivery timer a restart ended,
+/// with no call to the tenant needed. Each silo of a cluster does this as it starts; a tenant already active elsewhere is
+/// only called once more.
 /// </summary>
-public sealed partial class AlertWakeUp(IGrainFactory grains, ILogger<AlertWakeUp> logger) : ILifecycleParticipant<ISiloLifecycle>
+public sealed partial class AlertWakeUp(IGrainFactory grains, ILogger<AlertWakeUp> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _waking = Task.CompletedTask;
+
     /// <inheritdoc />
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
-        lifecycle.Subscribe(nameof(AlertWakeUp), ServiceLifecycleStage.Active, WakeAsync, static _ => Task.CompletedTask);
+        lifecycle.Subscribe(nameof(AlertWakeUp), ServiceLifecycleStage.Active, StartAsync, StopAsync);
     }
 
-    /// <summary>Wakes the listed tenants; returns how many answered. Failures are logged, never thrown: start goes on.</summary>
+    /// <summary>Wakes the listed tenants; returns how many answered. Failures are logged, never thrown.</summary>
+    /// <param name="cancellationToken">Stops waiting for the list.</param>
     public async Task<int> WakeAsync(CancellationToken cancellationToken)
     {
         var list = grains.GetGrain<Wire.IAlertWakeListGrain>(Wire.AlertWakeList.Key);
@@ -39,6 +44,23 @@ public sealed partial class AlertWakeUp(IGrainFactory grains, ILogger<AlertWakeU
         }
 
         return woken.Count(w => w);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stopping.Dispose();
+
+    // Behind the start, not part of it: a slow storage read or a tenant on a silo that just died must not hold the
+    // silo out of service.
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        _waking = WakeAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _waking.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task<bool> WakeAsync(Wire.IAlertWakeListGrain list, string tenant)
