@@ -37,7 +37,7 @@ public sealed partial class AlertWakeUp(IGrainFactory grains, ILogger<AlertWakeU
             return 0;
         }
 
-        var woken = await Task.WhenAll(tenants.Select(tenant => WakeAsync(list, tenant)));
+        var woken = await Task.WhenAll(tenants.Select(WakeAsync));
         if (tenants.Count > 0)
         {
             LogWoken(logger, woken.Count(w => w), tenants.Count);
@@ -63,37 +63,18 @@ public sealed partial class AlertWakeUp(IGrainFactory grains, ILogger<AlertWakeU
         await _waking.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task<bool> WakeAsync(Wire.IAlertWakeListGrain list, string tenant)
+    private async Task<bool> WakeAsync(string tenant)
     {
-        var unknown = false;
         try
         {
             await grains.GetGrain<Wire.ITenantGrain>(tenant).GetAlertsAsync();
             return true;
         }
-        catch (Wire.UnknownTenantException)
-        {
-            unknown = true;
-        }
         catch (Exception error)
         {
             LogWakeFailed(logger, tenant, error.GetType().Name, error.Message);
+            return false;
         }
-
-        if (unknown)
-        {
-            // The tenant was removed: nothing is left to deliver for it.
-            try
-            {
-                await list.RemoveAsync(tenant);
-            }
-            catch (Exception error)
-            {
-                LogWakeFailed(logger, tenant, error.GetType().Name, error.Message);
-            }
-        }
-
-        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Budget alerts: woke {Woken} of {Listed} tenant(s) with deliveries pending")]

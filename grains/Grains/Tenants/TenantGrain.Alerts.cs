@@ -108,6 +108,7 @@ public sealed partial class TenantGrain
         }
         else if (new AlertOutbox(stored).NextDue is null)
         {
+            // The tenant alone writes its entry: with nothing pending, it clears one a failed update left behind.
             KeepOnWakeList(false);
             return;
         }

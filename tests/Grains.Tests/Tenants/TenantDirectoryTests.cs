@@ -172,12 +172,7 @@ public sealed class TenantDirectoryTests(DirectoryClusterFixture fixture) : ICla
 
         // One poll period later it has asked for the directory's version, found it newer and fetched the tenants.
         fixture.Time.Advance(new TenantDirectoryOptions().PollPeriod);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (fixture.Registry(other).Find(id) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"silo {other} did not catch up by its poll");
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => Task.FromResult(fixture.Registry(other).Find(id) is not null), () => $"silo {other} to catch up by its poll");
 
         Assert.Equal(3m, fixture.Registry(other).GetEffectiveLimits(id).DailyCapUsd);
         var answer = await fixture.Router(other).CompleteAsync(Call(id, "main", "after the poll"));

@@ -127,16 +127,12 @@ public sealed class TenantGrainAlertTests : IAsyncLifetime
         Assert.Equal(9, _sender.Keys.Count);
     }
 
-    /// <summary>Waits (on the real clock, at most 30 s) until the alert wake list satisfies <paramref name="done"/>: tenants update it behind their deliveries.</summary>
-    private async Task WakeListAsync(Func<IReadOnlyList<string>, bool> done, string what)
+    /// <summary>Waits until the alert wake list satisfies <paramref name="done"/>: tenants update it behind their deliveries.</summary>
+    private Task WakeListAsync(Func<IReadOnlyList<string>, bool> done, string what)
     {
         var list = _cluster.Client.GetGrain<IAlertWakeListGrain>(AlertWakeList.Key);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!done(await list.ListAsync()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}; listed: {string.Join(", ", await list.ListAsync())}");
-            await Task.Delay(20);
-        }
+        IReadOnlyList<string> listed = [];
+        return Eventually.UntilAsync(async () => done(listed = await list.ListAsync()), () => $"{what}; listed: {string.Join(", ", listed)}");
     }
 
     private static ReservationRequest Reserve(string id, decimal usd) =>

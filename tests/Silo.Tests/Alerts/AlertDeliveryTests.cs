@@ -73,12 +73,8 @@ public sealed class AlertDeliveryTests
         // With nothing left pending, acme leaves the wake list: the next start wakes no one.
         await OverviewAsync(host, alerts => alerts.Length == 3 && alerts.All(a => Delivery(a).GetProperty("status").GetString() == "delivered"), "three delivered alerts");
         var wakeList = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IAlertWakeListGrain>(AlertWakeList.Key);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await wakeList.ListAsync()).Count > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"still on the alert wake list: {string.Join(", ", await wakeList.ListAsync())}");
-            await Task.Delay(50);
-        }
+        IReadOnlyList<string> listed = [];
+        await Eventually.UntilAsync(async () => (listed = await wakeList.ListAsync()).Count == 0, () => $"an empty alert wake list; listed: {string.Join(", ", listed)}");
     }
 
     [Fact]

@@ -1,8 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using OpenAI.Chat;
 using OrleansTenancy.GrainInterfaces;
 using OrleansTenancy.Grains.Routing;
 using OrleansTenancy.Silo.Hosting;
@@ -26,10 +26,7 @@ public sealed class SettlementsDirectoryTests : IDisposable
     public async Task The_journal_is_kept_in_the_configured_folder_locked_to_the_silo_and_read_again_from_it_after_a_restart()
     {
         await using var host = await GatewayHost.StartAsync(settings: new Dictionary<string, string> { ["Tenancy:SettlementsDirectory"] = _settlements });
-        using (var answered = await SendAsync(host, Chat(host)))
-        {
-            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
-        }
+        Assert.NotNull((await host.OpenAiChat(host.StaffKey).CompleteChatAsync([new UserChatMessage("Say hello")])).Value);
 
         // Answered once its settlement was flushed to a journal segment, in the configured folder and nowhere else.
         Assert.NotEmpty(Directory.GetFiles(_settlements, "journal-*.log"));
@@ -45,8 +42,9 @@ public sealed class SettlementsDirectoryTests : IDisposable
         await host.RestartAsync(() => new FileSettlementOutbox(_settlements, NullLogger<FileSettlementOutbox>.Instance).SaveAsync(kept));
         await host.SettledAsync();
 
-        using var usage = await SendAsync(host, host.Admin(HttpMethod.Get, "/admin/tenants/acme/executions"));
-        var rows = (await usage.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        using var admin = host.CreateAdminClient();
+        var usage = await admin.GetFromJsonAsync<JsonElement>(new Uri("/admin/tenants/acme/executions", UriKind.Relative));
+        var rows = usage.GetProperty("items").EnumerateArray().ToList();
         Assert.Single(rows, r => r.GetProperty("request_id").GetString() == kept.Settlement.RequestId);
     }
 
@@ -62,20 +60,5 @@ public sealed class SettlementsDirectoryTests : IDisposable
         var error = Assert.Throws<OptionsValidationException>(() => sameAsData.CreateClient());
 
         Assert.Contains("Tenancy:SettlementsDirectory must be a folder of its own", error.Message, StringComparison.Ordinal);
-    }
-
-    private static HttpRequestMessage Chat(GatewayHost host) => new(HttpMethod.Post, "/v1/chat/completions")
-    {
-        Headers = { { "Authorization", "Bearer " + host.StaffKey } },
-        Content = JsonContent.Create(new { model = "openai/gpt-4o-mini", max_tokens = 50, messages = new[] { new { role = "user", content = "Say hello" } } }),
-    };
-
-    private static async Task<HttpResponseMessage> SendAsync(GatewayHost host, HttpRequestMessage request)
-    {
-        using var client = host.CreateClient();
-        using (request)
-        {
-            return await client.SendAsync(request);
-        }
     }
 }
