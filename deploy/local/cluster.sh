@@ -191,8 +191,15 @@ start_silo() {
   echo "cluster.sh: silo $k starting at $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$log"
   # A session of its own: the silo outlives the shell that started it and is stopped only through this script.
   (cd "$data" && exec setsid dotnet "${args[@]}" >>"$log" 2>&1 </dev/null) &
-  echo $! >"$(pid_file "$k")"
-  say "silo $k starting: http://127.0.0.1:$((http_base + k)), silo port $((silo_base + k)), gateway port $((gateway_base + k)), pid $!"
+  local pid=$! tries=0
+  echo "$pid" >"$(pid_file "$k")"
+  # Until the subshell has exec'd the silo, its command line is this script's, and silo_pid (which refuses a pid some
+  # other program reuses) would take the silo for dead: on a busy machine that takes a while.
+  while [ -z "$(silo_pid "$k")" ] && kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 600 ]; do
+    sleep 0.05
+    tries=$((tries + 1))
+  done
+  say "silo $k starting: http://127.0.0.1:$((http_base + k)), silo port $((silo_base + k)), gateway port $((gateway_base + k)), pid $pid"
 }
 
 wait_healthy() {
