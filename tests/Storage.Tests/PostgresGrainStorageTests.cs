@@ -90,7 +90,7 @@ public sealed class PostgresGrainStorageTests(PostgresSilosFixture silos) : Grai
             Assert.Equal(1, await FirstWriteAsProviderAsync(firstSilo, transaction, grain, first.State));
 
             secondWrite = Succeeds(OtherSilo.WriteStateAsync(StateName, grain, second));
-            var blocked = WaitUntilAsync(async () => await BlockedOnATransactionAsync() == 1, "the second insert waiting for the first");
+            var blocked = Eventually.UntilAsync(async () => await BlockedOnATransactionAsync() == 1, () => "the second insert waiting for the first");
             await Task.WhenAny(secondWrite, blocked);
             Assert.False(secondWrite.IsCompleted, "The second first-insert returned while the first was uncommitted: nothing held it back.");
             await blocked;
@@ -190,21 +190,6 @@ public sealed class PostgresGrainStorageTests(PostgresSilosFixture silos) : Grai
             SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'transactionid' AND NOT l.granted AND a.datname = current_database()
             """);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out after 30 s waiting for {what}.");
-            }
-
-            // Polls the server's lock table: the condition is observed, not assumed after a pause.
-            await Task.Delay(10);
-        }
-    }
 
     private async Task<T> ScalarAsync<T>(string sql, string? key = null)
     {

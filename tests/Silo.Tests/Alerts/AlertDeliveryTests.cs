@@ -157,22 +157,15 @@ public sealed class AlertDeliveryTests
     private static async Task<JsonElement[]> OverviewAsync(GatewayHost host, Func<JsonElement[], bool> done, string what)
     {
         using var admin = host.CreateAdminClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var body = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/dashboard/api/overview", UriKind.Relative)));
-            var alerts = body.RootElement.GetProperty("alerts").EnumerateArray().Where(a => a.GetProperty("tenant").GetString() == "acme").Select(a => a.Clone()).ToArray();
-            if (done(alerts))
+        JsonElement[] alerts = [];
+        await Eventually.UntilAsync(
+            async () =>
             {
-                return alerts;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}; the overview's alerts: {string.Join("\n", alerts.Select(a => a.GetRawText()))}");
-            }
-
-            await Task.Delay(50);
-        }
+                using var body = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/dashboard/api/overview", UriKind.Relative)));
+                alerts = body.RootElement.GetProperty("alerts").EnumerateArray().Where(a => a.GetProperty("tenant").GetString() == "acme").Select(a => a.Clone()).ToArray();
+                return done(alerts);
+            },
+            () => $"{what}; the overview's alerts: {string.Join("\n", alerts.Select(a => a.GetRawText()))}");
+        return alerts;
     }
 }
