@@ -50,7 +50,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton(sp => new LlmMetrics(sp.GetService<IMeterFactory>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter([.. options.EffectiveMeterPrefixes.Select(p => p + "*")])
-            .AddView(OrleansInstrument)
+            .AddThisHostsView()
             .AddPrometheusExporter(exporter =>
             {
                 // Names as the instruments spell them: ours carry their unit and _total already, and a unit suffix on
@@ -113,6 +113,27 @@ public static class TelemetryServiceCollectionExtensions
         ["orleans-messaging-sent-messages-size"] = ["silo"],
         ["orleans-messaging-received-messages-size"] = ["silo"],
     };
+
+    /// <summary>
+    /// The one view of the host's meter provider. A meter that a host's <see cref="IMeterFactory"/> made belongs to that
+    /// host: the provider selects meters by name, so without this a second host in the same process (test hosts,
+    /// in-process silos) would have its counters added to this host's and its gauges overwrite this host's series.
+    /// Meters made without a factory are the process's and stay in.
+    /// </summary>
+    private static MeterProviderBuilder AddThisHostsView(this MeterProviderBuilder metrics)
+    {
+        // The host's meter factory exists once its service provider does: the view is added when the provider is built.
+        var deferred = metrics as IDeferredMeterProviderBuilder
+            ?? throw new InvalidOperationException("The meter provider builder of AddOpenTelemetry().WithMetrics is expected to be deferred.");
+        deferred.Configure((services, builder) =>
+        {
+            var own = services.GetRequiredService<IMeterFactory>();
+            builder.AddView(instrument => instrument.Meter.Scope is IMeterFactory maker && !ReferenceEquals(maker, own)
+                ? MetricStreamConfiguration.Drop
+                : OrleansInstrument(instrument));
+        });
+        return metrics;
+    }
 
     /// <summary>
     /// How an instrument of Orleans' meter is exposed: a counter named with <c>_total</c>, a description when it has

@@ -79,6 +79,31 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Each_host_in_a_process_serves_its_own_series_only()
+    {
+        await using var first = await StartAppAsync();
+        await using var second = await StartAppAsync();
+        first.Services.GetRequiredService<LlmMetrics>().SetBudgetRemaining("acme", LlmMetrics.TenantWide, "day", 4.5m);
+        first.Services.GetRequiredService<LlmMetrics>().RecordBudgetRejection(new TenantContext("acme", "research"), "daily_cap_usd");
+        second.Services.GetRequiredService<LlmMetrics>().SetBudgetRemaining("acme", LlmMetrics.TenantWide, "day", 7.25m);
+        second.Services.GetRequiredService<LlmMetrics>().RecordBudgetRejection(new TenantContext("acme", "research"), "daily_cap_usd");
+
+        using var firstClient = new HttpClient { BaseAddress = BaseAddress(first) };
+        using var secondClient = new HttpClient { BaseAddress = BaseAddress(second) };
+        var firstBody = await firstClient.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var secondBody = await secondClient.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        const string Remaining = "tenant_budget_remaining_usd{period=\"day\",tenant=\"acme\",workspace=\"*\"} ";
+        const string Rejections = "llm_budget_rejections_total{reason=\"daily_cap_usd\",tenant=\"acme\",workspace=\"research\"} ";
+        Assert.Contains(Remaining + "4.5\n", firstBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(Remaining + "7.25\n", firstBody, StringComparison.Ordinal);
+        Assert.Contains(Remaining + "7.25\n", secondBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(Remaining + "4.5\n", secondBody, StringComparison.Ordinal);
+        Assert.Contains(Rejections + "1\n", firstBody, StringComparison.Ordinal);
+        Assert.Contains(Rejections + "1\n", secondBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_endpoint_answers_only_get()
     {
         await using var app = await StartAppAsync();
