@@ -83,10 +83,12 @@ public sealed class MetricsEndpointTests
     {
         await using var first = await StartAppAsync();
         await using var second = await StartAppAsync();
-        first.Services.GetRequiredService<LlmMetrics>().SetBudgetRemaining("acme", LlmMetrics.TenantWide, "day", 4.5m);
-        first.Services.GetRequiredService<LlmMetrics>().RecordBudgetRejection(new TenantContext("acme", "research"), "daily_cap_usd");
-        second.Services.GetRequiredService<LlmMetrics>().SetBudgetRemaining("acme", LlmMetrics.TenantWide, "day", 7.25m);
-        second.Services.GetRequiredService<LlmMetrics>().RecordBudgetRejection(new TenantContext("acme", "research"), "daily_cap_usd");
+        foreach (var (host, remaining) in new[] { (first, 4.5m), (second, 7.25m) })
+        {
+            var metrics = host.Services.GetRequiredService<LlmMetrics>();
+            metrics.SetBudgetRemaining("acme", LlmMetrics.TenantWide, "day", remaining);
+            metrics.RecordBudgetRejection(new TenantContext("acme", "research"), "daily_cap_usd");
+        }
 
         using var firstClient = new HttpClient { BaseAddress = BaseAddress(first) };
         using var secondClient = new HttpClient { BaseAddress = BaseAddress(second) };
